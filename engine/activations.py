@@ -1,0 +1,99 @@
+"""Activation functions, each a forward rule beside its derivative.
+
+The derivative is written in terms of the activation's *output* a = f(z), as the
+tutorials do (sigmoid'(z) = a * (1 - a)): the forward pass has already computed
+a, so backpropagation needs no second look at z.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    label: str
+    forward: Callable  # forward(z, out=None) -> a; may write into out
+    derivative_from_output: Callable  # derivative_from_output(a, out=None) -> f'(z)
+    formula: str  # LaTeX of a = f(z)
+    derivative_formula: str  # LaTeX of f'(z) in terms of a
+    output_range: tuple  # (low, high) that a can take
+
+    def __call__(self, z):
+        """a = f(z) for any array, without warnings (z of any size)."""
+        with np.errstate(over="ignore"):
+            return self.forward(np.asarray(z, dtype=np.float64))
+
+    def slope(self, z):
+        """f'(z), computed through the output as backpropagation does."""
+        return self.derivative_from_output(self(z))
+
+
+def _sigmoid(z, out=None):
+    # Exactly 1 / (1 + exp(-z)), the tutorials' formula, so their numbers come out
+    # to the last bit. exp(-z) overflows to inf for z < -709 and 1 / (1 + inf) is
+    # the correct limit 0; callers run it under np.errstate(over="ignore").
+    out = np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
+
+
+def _sigmoid_slope(a, out=None):
+    out = np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def _tanh(z, out=None):
+    return np.tanh(z, out=out)
+
+
+def _tanh_slope(a, out=None):
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def _relu(z, out=None):
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_slope(a, out=None):
+    # a >= 0 always, so sign(a) is 1 where the unit is active and 0 where it is off.
+    return np.sign(a, out=out)
+
+
+def _linear(z, out=None):
+    if out is None:
+        return np.array(z, dtype=np.float64, copy=True)
+    np.copyto(out, z)
+    return out
+
+
+def _linear_slope(a, out=None):
+    if out is None:
+        return np.ones_like(a)
+    out.fill(1.0)
+    return out
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation(
+        "sigmoid", "Sigmoid", _sigmoid, _sigmoid_slope,
+        r"a = \frac{1}{1 + e^{-z}}", r"f'(z) = a\,(1 - a)", (0.0, 1.0),
+    ),
+    "tanh": Activation(
+        "tanh", "Tanh", _tanh, _tanh_slope,
+        r"a = \tanh(z)", r"f'(z) = 1 - a^2", (-1.0, 1.0),
+    ),
+    "relu": Activation(
+        "relu", "ReLU", _relu, _relu_slope,
+        r"a = \max(0, z)", r"f'(z) = 1 \text{ if } a > 0 \text{ else } 0", (0.0, np.inf),
+    ),
+    "linear": Activation(
+        "linear", "Linear", _linear, _linear_slope,
+        r"a = z", r"f'(z) = 1", (-np.inf, np.inf),
+    ),
+}
