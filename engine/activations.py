@@ -5,8 +5,8 @@ tutorials do (sigmoid'(z) = a * (1 - a)): the forward pass has already computed
 a, so backpropagation needs no second look at z.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

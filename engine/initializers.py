@@ -4,8 +4,8 @@ The app, the exported script and the tutorials all draw layer by layer from one
 `np.random.RandomState(seed)`, first layer first, so a seed names a network.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -6,8 +6,8 @@ so the weight update is always `W += learning_rate * layer_in.T @ delta`, the
 tutorials' line. Only `scale` and whether f'(z) appears differ between losses.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

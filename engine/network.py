@@ -490,8 +490,9 @@ class Trainer:
             raise ValueError("steps must be 0 or more")
         trainer._grow_history(trainer.steps)
         if "mean_abs_error" in state:
-            trainer._mae[:, : trainer.steps] = np.asarray(state["mean_abs_error"], dtype=np.float64).reshape(S, trainer.steps)
-            trainer._loss_history[:, : trainer.steps] = np.asarray(state["loss_history"], dtype=np.float64).reshape(S, trainer.steps)
+            for name, key in (("_mae", "mean_abs_error"), ("_loss_history", "loss_history")):
+                loaded = np.asarray(state[key], dtype=np.float64).reshape(S, trainer.steps)
+                getattr(trainer, name)[:, : trainer.steps] = loaded
         else:
             trainer._mae[:, : trainer.steps] = np.nan
             trainer._loss_history[:, : trainer.steps] = np.nan

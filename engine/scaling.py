@@ -58,11 +58,14 @@ class Scaler:
         return np.asarray(Y_scaled) * self.out_scale + self.out_offset
 
     def to_dict(self):
-        return {k: getattr(self, k).tolist() for k in ("in_offset", "in_scale", "out_offset", "out_scale")}
+        return {k: getattr(self, k).tolist() for k in _SCALER_FIELDS}
 
     @classmethod
     def from_dict(cls, d):
-        return cls(**{k: np.asarray(d[k], dtype=np.float64) for k in ("in_offset", "in_scale", "out_offset", "out_scale")})
+        return cls(**{k: np.asarray(d[k], dtype=np.float64) for k in _SCALER_FIELDS})
+
+
+_SCALER_FIELDS = ("in_offset", "in_scale", "out_offset", "out_scale")
 
 
 def fit_scaler(X, Y, input_mode="none", output_mode="none", input_divisor=1.0, output_divisor=1.0):
