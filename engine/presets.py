@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import NetworkConfig
+from .network import NetworkConfig, Trainer
+from .scaling import fit_scaler
 
 
 @dataclass(frozen=True)
@@ -219,3 +220,16 @@ def preset_table(preset):
     table = np.asarray(preset.rows, dtype=np.float64)
     index = {name: i for i, name in enumerate(preset.columns)}
     return table[:, [index[c] for c in preset.inputs]], table[:, [index[c] for c in preset.outputs]]
+
+
+def build_trainer(preset, seed=None):
+    """One-network Trainer on the preset's scaled table, and the Scaler fitted on its raw rows.
+
+    seed replaces the preset's own seed; new rows must go through the returned scaler,
+    so they are scaled by the training table's numbers.
+    """
+    X, Y = preset_table(preset)
+    scaler = fit_scaler(X, Y, preset.input_scaling, preset.output_scaling,
+                        preset.input_divisor, preset.output_divisor)
+    config = preset.config if seed is None else preset.config.replace(seed=int(seed))
+    return Trainer(config, scaler.inputs(X), scaler.outputs(Y)), scaler
