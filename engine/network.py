@@ -497,6 +497,9 @@ class Trainer:
             trainer._mae[:, : trainer.steps] = np.nan
             trainer._loss_history[:, : trainer.steps] = np.nan
         trainer.diverged_at[:] = np.asarray(state.get("diverged_at", [-1] * S), dtype=np.int64)
+        if S > 1:  # a diverged network of a sweep stays frozen at its last finite weights, as before saving
+            for k in np.flatnonzero(trainer.diverged_at >= 0):
+                trainer._frozen[int(k)] = ([W[k].copy() for W in trainer.W], [b[k].copy() for b in trainer.b])
         pending = np.asarray(state.get("pending_rows", [[]] * S), dtype=np.intp).reshape(S, -1)
         if pending.size and (pending.min() < 0 or pending.max() >= len(trainer.X)):
             raise ValueError("row order refers to rows the table does not have")
