@@ -23,12 +23,15 @@ class Activation:
 
     def __call__(self, z):
         """a = f(z) for any array, without warnings (z of any size)."""
+        z = np.asarray(z, dtype=np.float64)
         with np.errstate(over="ignore"):
-            return self.forward(np.asarray(z, dtype=np.float64))
+            # at least 1-D: on a 0-d array NumPy hands back scalars, which cannot take out=
+            return self.forward(z.reshape(-1)).reshape(z.shape)
 
     def slope(self, z):
         """f'(z), computed through the output as backpropagation does."""
-        return self.derivative_from_output(self(z))
+        a = self(z)
+        return self.derivative_from_output(a.reshape(-1)).reshape(a.shape)
 
 
 def _sigmoid(z, out=None):
