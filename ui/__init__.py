@@ -1,0 +1,1 @@
+"""Streamlit-facing helpers: session state, table handling and figure builders."""

@@ -1,0 +1,57 @@
+"""Training buttons and the live, self-refreshing area shared by the pages that watch training."""
+
+import streamlit as st
+
+from engine.presets import PRESETS
+from ui import limits
+
+
+def training_controls(pg, prefix, compact=False):
+    """Step / Run / Pause / Run to / Reset buttons; they change pg before the page draws."""
+
+    def step(n):
+        pg.running = False
+        pg.train(n)
+
+    def toggle_run():
+        if pg.running:
+            pg.running = False
+        else:
+            st.session_state[f"{prefix}_note"] = pg.start_run()
+
+    def run_to():
+        st.session_state[f"{prefix}_note"] = pg.start_run(int(st.session_state[f"{prefix}_target"]))
+
+    widths = [1, 1, 1.2, 1] if compact else [1, 1, 1, 1.2, 1.6, 1.2, 1]
+    cols = iter(st.columns(widths, vertical_alignment="bottom"))
+    next(cols).button("Step", on_click=step, args=(1,), width="stretch", key=f"{prefix}_step",
+                      help="One weight update.")
+    if not compact:
+        next(cols).button("Step ×10", on_click=step, args=(10,), width="stretch", key=f"{prefix}_step10")
+    next(cols).button("Step ×100", on_click=step, args=(100,), width="stretch", key=f"{prefix}_step100")
+    next(cols).button("⏸ Pause" if pg.running else "▶ Run", on_click=toggle_run, width="stretch",
+                      type="primary", key=f"{prefix}_run")
+    if not compact:
+        preset = PRESETS.get(pg.settings.preset)
+        next(cols).number_input("Run to step", 1, limits.MAX_TOTAL_STEPS, value=preset.steps if preset else 10_000,
+                                key=f"{prefix}_target", help="Filled in with the preset's tutorial step count.")
+        next(cols).button("Run to", on_click=run_to, width="stretch", key=f"{prefix}_run_to")
+    next(cols).button("Reset", on_click=pg.reset, width="stretch", key=f"{prefix}_reset",
+                      help="Back to the same starting weights (same seed) at step 0.")
+    if note := st.session_state.pop(f"{prefix}_note", ""):
+        st.info(note)
+
+
+def live(pg, draw, is_running=None, advance=None):
+    """Draw `draw()` in a fragment that trains a slice and redraws several times a second while running."""
+    is_running = is_running or (lambda: pg.running)
+    advance = advance or pg.advance_live
+
+    def body():
+        if is_running():
+            advance()
+            if not is_running():  # finished or stopped: a full rerun turns the timer off and relabels Run
+                st.rerun()
+        draw()
+
+    st.fragment(body, run_every=limits.SECONDS_PER_TICK + 0.05 if is_running() else None)()

@@ -1,0 +1,44 @@
+"""Where the Playground lives: one per browser session, restored from the link on first load."""
+
+import streamlit as st
+
+from ui.state import Playground
+
+KEY = "playground"
+
+
+def playground():
+    """This session's Playground, created once (from the URL if it carries one)."""
+    if KEY not in st.session_state:
+        query = st.query_params.to_dict()
+        if query:
+            pg, warnings = Playground.from_query(query)
+        else:
+            pg, warnings = Playground.from_preset(), []
+        st.session_state[KEY] = pg
+        st.session_state["link_warnings"] = warnings
+    return st.session_state[KEY]
+
+
+def widget_version():
+    """Bumped when settings change from outside the widgets (preset, link, a seed from the sweep)."""
+    return st.session_state.setdefault("widget_version", 0)
+
+
+def settings_changed_elsewhere():
+    st.session_state["widget_version"] = widget_version() + 1
+
+
+def publish_link(pg):
+    """Keep the address bar equal to the playground, so copying it shares the run."""
+    query = pg.to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def share_url(pg):
+    """The full link to this run (falls back to a relative link where the address is unknown)."""
+    from urllib.parse import urlencode
+
+    base = (getattr(st.context, "url", None) or "").split("?")[0]
+    return f"{base}?{urlencode(pg.to_query())}"

@@ -1,0 +1,103 @@
+"""The shared sidebar: each *_ui() draws widgets and returns plain values, nothing else."""
+
+import secrets
+from dataclasses import replace
+
+import streamlit as st
+
+from engine import ACTIVATIONS, INITIALIZERS, LOSSES
+from engine.presets import PRESETS
+from ui import limits
+
+BATCH_MODES = {"full": "Full batch (all rows)", "mini": "Mini-batch", "row": "One row at a time"}
+
+
+def preset_ui(current, version):
+    """The chosen preset key."""
+    keys = list(PRESETS)
+    return st.selectbox(
+        "Preset", keys, index=keys.index(current) if current in keys else 0,
+        format_func=lambda k: PRESETS[k].title, key=f"sb_preset_{version}",
+        help="Load a classic tutorial's table and network. Your edits are replaced.",
+    )
+
+
+def architecture_ui(settings, version):
+    """(hidden layer sizes, hidden activation, output activation, bias)."""
+    n_layers = st.number_input(
+        "Hidden layers", 0, limits.MAX_HIDDEN_LAYERS, len(settings.hidden), key=f"sb_layers_{version}",
+        help="0 hidden layers is the single neuron and Trask's 2-layer net; add layers to go deeper.",
+    )
+    hidden = []
+    if n_layers:
+        columns = st.columns(3)
+        for i in range(int(n_layers)):
+            previous = settings.hidden or (4,)
+            default = previous[i] if i < len(previous) else previous[-1]
+            with columns[i % 3]:
+                hidden.append(int(st.number_input(
+                    f"Layer {i + 1}", 1, limits.MAX_NEURONS, int(default), key=f"sb_neurons_{i}_{version}",
+                )))
+    names = list(ACTIVATIONS)
+    hidden_act = st.selectbox(
+        "Hidden activation", names, names.index(settings.hidden_activation),
+        format_func=lambda n: ACTIVATIONS[n].label, key=f"sb_act_{version}", disabled=not hidden,
+    )
+    output_act = st.selectbox(
+        "Output activation", names, names.index(settings.output_activation),
+        format_func=lambda n: ACTIVATIONS[n].label, key=f"sb_out_{version}",
+    )
+    bias = st.toggle(
+        "Bias", settings.bias, key=f"sb_bias_{version}",
+        help="A bias is a weight on a constant input of 1. The tutorials have none: their third "
+             "input column, always 1, plays that part.",
+    )
+    return tuple(hidden), hidden_act, output_act, bias
+
+
+def training_ui(settings, version):
+    """(init, seed, learning rate, loss, batch size)."""
+    inits = list(INITIALIZERS)
+    init = st.selectbox(
+        "Initialisation", inits, inits.index(settings.init), format_func=lambda n: INITIALIZERS[n].label,
+        key=f"sb_init_{version}",
+    )
+    seed_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
+    seed = seed_col.number_input(
+        "Seed", 0, 2**32 - 1, int(settings.seed), key=f"sb_seed_{version}",
+        help="np.random.RandomState(seed) draws the starting weights: the same seed gives the same network.",
+    )
+    if button_col.button("New seed", key=f"sb_newseed_{version}", help="Draw another random seed."):
+        seed = secrets.randbelow(100_000)
+        st.session_state["sidebar_needs_refresh"] = True
+    rate = st.number_input(
+        "Learning rate", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE, float(settings.learning_rate),
+        format="%g", key=f"sb_lr_{version}",
+        help="How far each update moves the weights. The tutorials use 1 (no rate written at all). "
+             "Changing it keeps the weights; try 1000 to watch training blow up.",
+    )
+    losses = list(LOSSES)
+    loss = st.selectbox(
+        "Loss", losses, losses.index(settings.loss), format_func=lambda n: LOSSES[n].label,
+        key=f"sb_loss_{version}",
+    )
+    mode = "full" if settings.batch_size == 0 else ("row" if settings.batch_size == 1 else "mini")
+    mode = st.radio("Rows per update", list(BATCH_MODES), list(BATCH_MODES).index(mode),
+                    format_func=BATCH_MODES.get, key=f"sb_batchmode_{version}")
+    batch = {"full": 0, "row": 1}.get(mode)
+    if batch is None:
+        batch = int(st.number_input("Batch size", 2, limits.MAX_ROWS, max(2, settings.batch_size),
+                                    key=f"sb_batch_{version}"))
+    return init, int(seed), float(rate), loss, batch
+
+
+def settings_ui(settings, version):
+    """Settings as the sidebar shows them now (may equal the input)."""
+    with st.expander("Network", expanded=True):
+        hidden, hidden_act, output_act, bias = architecture_ui(settings, version)
+    with st.expander("Training", expanded=True):
+        init, seed, rate, loss, batch = training_ui(settings, version)
+    return replace(
+        settings, hidden=hidden, hidden_activation=hidden_act, output_activation=output_act, bias=bias,
+        init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch,
+    )
