@@ -1,0 +1,285 @@
+"""A run written out as a standalone NumPy script that prints the engine's numbers digit for digit.
+
+Floating-point results depend on the order of operations, so the script does exactly
+what Trainer._kernel does, in the same order: sigmoid as 1 / (1 + exp(-z)), the
+slope times the error, deltas taken from the weights before they change, the
+learning rate only where it is not 1, and the same stream of shuffled rows. Products
+may swap their two factors (a * b == b * a in IEEE arithmetic); nothing else moves.
+"""
+
+import numpy as np
+
+from .initializers import INITIALIZERS
+from .losses import LOSSES
+from .scaling import fit_scaler
+
+_ROW_WIDTH = 100  # a data row longer than this is wrapped, so the script stays within 120 columns
+
+# name -> (forward call or None for the identity, slope function or None for 1, definitions)
+_ACTIVATION_CODE = {
+    "sigmoid": ("sigmoid", "sigmoid_slope", [
+        "def sigmoid(z):",
+        "    return 1 / (1 + np.exp(-z))",
+        "",
+        "",
+        "def sigmoid_slope(a):",
+        "    return a * (1 - a)  # sigmoid'(z), written with the output a = sigmoid(z)",
+    ]),
+    "tanh": ("np.tanh", "tanh_slope", [
+        "def tanh_slope(a):",
+        "    return 1 - a * a  # tanh'(z), written with the output a = tanh(z)",
+    ]),
+    "relu": ("relu", "relu_slope", [
+        "def relu(z):",
+        "    return np.maximum(z, 0.0)",
+        "",
+        "",
+        "def relu_slope(a):",
+        "    return np.sign(a)  # a >= 0: 1 where the neuron is on, 0 where it is off",
+    ]),
+    "linear": (None, None, []),
+}
+
+
+def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scaling="none", input_divisor=1.0,
+                  output_divisor=1.0, column_names=None, input_names=None, output_names=None, print_every=0,
+                  new_inputs=(), learning_rate_changes=()):
+    """Python source (str) training config on raw X_raw (n_rows, n_in), Y_raw (n_rows, n_out) as the engine does."""
+    problems = config.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    sizes = tuple(int(s) for s in config.layer_sizes)
+    X_raw = _finite_table(X_raw, sizes[0], "inputs")
+    Y_raw = _finite_table(Y_raw, sizes[-1], "outputs")
+    if len(X_raw) != len(Y_raw) or len(X_raw) == 0:
+        raise ValueError(f"inputs and outputs need the same number (>= 1) of rows, got {len(X_raw)} and {len(Y_raw)}")
+    new_inputs = np.asarray(new_inputs, dtype=np.float64).reshape(-1, sizes[0]) if len(new_inputs) else None
+    if new_inputs is not None:
+        new_inputs = _finite_table(new_inputs, sizes[0], "new inputs")
+    steps, print_every = int(steps), int(print_every)
+    if steps < 0 or print_every < 0:
+        raise ValueError("steps and print_every must be 0 or more")
+    fit_scaler(X_raw, Y_raw, input_scaling, output_scaling, input_divisor, output_divisor)  # rejects bad settings
+    start_rate, rate_changes = _learning_rate_plan(config.learning_rate, learning_rate_changes, steps)
+    names_in, names_out = _column_names(sizes, column_names, input_names, output_names)
+
+    n_rows, L = len(X_raw), len(sizes) - 1
+    batch_size = n_rows if config.batch_size == 0 or config.batch_size >= n_rows else config.batch_size
+    full_batch = batch_size == n_rows
+    activations = config.activations
+    loss = LOSSES[config.loss]
+    uses_rate = start_rate != 1.0 or bool(rate_changes)
+    rate = "learning_rate * " if uses_rate else ""
+
+    lines = [
+        f'"""Backprop Playground: a {"-".join(map(str, sizes))} network trained for {steps} steps, in plain NumPy.',
+        "",
+        f"Hidden layers: {config.hidden_activation if L > 1 else 'none'}; output: {config.output_activation}; "
+        f"loss: {loss.label}; seed {config.seed}.",
+        "Running it prints the numbers the app showed, digit for digit.",
+        '"""',
+        "",
+        "import numpy as np",
+        "",
+    ]
+    if "sigmoid" in activations:
+        lines += ["# exp(-z) overflows to inf when z < -709; 1 / (1 + inf) = 0 is then the right answer, so no warning",
+                  'np.seterr(over="ignore")', ""]
+    for name in dict.fromkeys(activations):
+        definitions = _ACTIVATION_CODE[name][2]
+        if definitions:
+            lines += ["", *definitions, ""]
+    lines.append("")
+
+    x_name = "X_raw" if input_scaling != "none" else "X"
+    y_name = "y_raw" if output_scaling != "none" else "y"
+    lines += _table_lines(x_name, X_raw, "inputs" if sizes[0] > 1 else "input", names_in)
+    lines += _table_lines(y_name, Y_raw, "outputs" if sizes[-1] > 1 else "output", names_out)
+    scale_in, _ = _scaling_lines("X", input_scaling, input_divisor, X_raw)
+    scale_out, to_raw_units = _scaling_lines("y", output_scaling, output_divisor, Y_raw)
+    if scale_in or scale_out:
+        lines += ["", *scale_in, *scale_out]
+
+    lines += ["", f"rng = np.random.RandomState({config.seed})  # one seed: the same starting weights every run"]
+    code = INITIALIZERS[config.init].code
+    for l in range(L):
+        lines.append(f"syn{l} = " + code.format(n_in=sizes[l], n_out=sizes[l + 1]))
+    if config.bias:
+        lines += [f"bias{l} = np.zeros((1, {sizes[l + 1]}))" for l in range(L)]
+    if uses_rate:
+        lines.append(f"learning_rate = {_number(start_rate)}")
+    if len(rate_changes) > 1:
+        changes = ", ".join(f"{step}: {_number(value)}" for step, value in rate_changes)
+        lines.append(f"learning_rates = {{{changes}}}  # from this step on: this learning rate")
+    if loss.scale(batch_size * sizes[-1]) != 1.0:
+        lines.append(_loss_scale_line(loss.name, batch_size * sizes[-1]))
+    if not full_batch:
+        lines += [
+            f"batch_size = {batch_size}",
+            "order = np.empty(0, dtype=int)  # rows not yet used; each pass through the table is a fresh shuffle",
+        ]
+
+    loop_uses_step = print_every > 0 or bool(rate_changes)
+    target = "y" if full_batch else "y_batch"
+    body = []
+    if len(rate_changes) == 1:
+        step, value = rate_changes[0]
+        body += [f"if j == {step}:", f"    learning_rate = {_number(value)}"]
+    elif rate_changes:
+        body.append("learning_rate = learning_rates.get(j, learning_rate)")
+    if full_batch:
+        body.append("l0 = X")
+    else:
+        body += [
+            "if len(order) < batch_size:  # batches may straddle two passes",
+            f"    order = np.concatenate([order, rng.permutation({n_rows})])",
+            "batch, order = order[:batch_size], order[batch_size:]",
+            "l0, y_batch = X[batch], y[batch]",
+        ]
+    body += [f"l{l + 1} = {_layer_expression(l, activations[l], config.bias)}" for l in range(L)]
+    body.append(f"l{L}_error = {target} - l{L}")
+    if print_every:
+        body += [f"if j % {print_every} == 0:", f'    print("Error:", np.mean(np.abs(l{L}_error)))']
+    slope = _ACTIVATION_CODE[activations[-1]][1] if loss.uses_slope else None
+    delta = f"l{L}_error" + (f" * {slope}(l{L})" if slope else "")
+    if loss.scale(batch_size * sizes[-1]) != 1.0:
+        delta += " * loss_scale"
+    body.append(f"l{L}_delta = {delta}")
+    for l in range(L - 1, 0, -1):
+        body.append(f"l{l}_error = l{l + 1}_delta.dot(syn{l}.T)")  # from syn{l} before its update below
+        slope = _ACTIVATION_CODE[activations[l - 1]][1]
+        body.append(f"l{l}_delta = l{l}_error" + (f" * {slope}(l{l})" if slope else ""))
+    for l in range(L - 1, -1, -1):
+        body.append(f"syn{l} += {rate}l{l}.T.dot(l{l + 1}_delta)")
+        if config.bias:
+            body.append(f"bias{l} += {rate}l{l + 1}_delta.sum(axis=0, keepdims=True)")
+    lines += ["", f"for {'j' if loop_uses_step else '_'} in range({steps}):", *["    " + line for line in body]]
+
+    lines += [
+        "", "",
+        "def predict(l0):",
+        f'    """Outputs (n_rows, {sizes[-1]}) of the trained network for scaled rows l0 (n_rows, {sizes[0]})."""',
+        *[f"    l{l + 1} = {_layer_expression(l, activations[l], config.bias)}" for l in range(L - 1)],
+        f"    return {_layer_expression(L - 1, activations[-1], config.bias)}",
+        "", "",
+        'print("Output after training:")',
+        f"for row in predict(X){to_raw_units}:",
+        "    print(row.tolist())",
+    ]
+    if new_inputs is not None:
+        what = "new inputs" + (", scaled below with the training table's numbers" if input_scaling != "none" else "")
+        lines += ["", *_table_lines("new_inputs", new_inputs, what, [])]
+        scaled = _scaled_expression("new_inputs", input_scaling, input_divisor)
+        lines += [
+            f"for row, output in zip(new_inputs, predict({scaled}){to_raw_units}):",
+            '    print("Prediction for", row.tolist(), "->", output.tolist())',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _finite_table(values, n_cols, what):
+    table = np.asarray(values, dtype=np.float64)
+    if table.ndim != 2 or table.shape[1] != n_cols:
+        raise ValueError(f"{what} need {n_cols} columns, got shape {table.shape}")
+    if not np.isfinite(table).all():
+        raise ValueError(f"{what} must be finite numbers")
+    return table
+
+
+def _learning_rate_plan(learning_rate, changes, steps):
+    """(rate at step 0, [(step, rate), ...] the real changes before `steps`, in step order)."""
+    by_step = {}
+    for step, value in ((int(s), float(v)) for s, v in changes):
+        if step < 0 or not (np.isfinite(value) and value > 0):
+            raise ValueError(f"a learning rate change needs a step >= 0 and a positive rate, got ({step}, {value})")
+        if step < steps:
+            by_step[step] = value  # of two changes at one step, the later one wins
+    current = by_step.pop(0, float(learning_rate))
+    start, plan = current, []
+    for step in sorted(by_step):
+        if by_step[step] != current:
+            current = by_step[step]
+            plan.append((step, current))
+    return start, plan
+
+
+def _column_names(sizes, column_names, input_names, output_names):
+    n_in = sizes[0]
+    if input_names is None and column_names is not None:
+        input_names = list(column_names)[:n_in]
+    if output_names is None and column_names is not None:
+        output_names = list(column_names)[n_in:]
+    clean = [[" ".join(str(name).split()) for name in names or []] for names in (input_names, output_names)]
+    return clean[0], clean[1]
+
+
+def _number(value):
+    """A Python literal giving exactly this float: 3 for 3.0, -0.0 kept, repr otherwise."""
+    value = float(value)
+    if value == 0 and np.signbit(value):
+        return "-0.0"
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def _table_lines(name, table, what, names):
+    """`name = np.array([...])` one row a line, dtype=float when every number is written as a whole number."""
+    rows = [", ".join(_number(v) for v in row) for row in table]
+    all_whole = all("." not in cell and "e" not in cell for row in rows for cell in row.split(", "))
+    lines = [f"# {what}: {', '.join(names)}" if names else f"# {what}", f"{name} = np.array(["]
+    for row in rows:
+        if len(row) <= _ROW_WIDTH:
+            lines.append(f"    [{row}],")
+            continue
+        lines.append("    [")
+        cells, current = row.split(", "), ""
+        for cell in cells:
+            if current and len(current) + len(cell) + 2 > _ROW_WIDTH:
+                lines.append(f"        {current.rstrip()}")
+                current = ""
+            current += cell + ", "
+        lines += [f"        {current.rstrip()}", "    ],"]
+    lines.append("], dtype=float)" if all_whole else "])")
+    return lines
+
+
+def _scaling_lines(prefix, mode, divisor, raw):
+    """(lines defining the scaled table `prefix`, expression suffix turning scaled outputs back into raw units)."""
+    if mode == "none":
+        return [], ""
+    if mode == "divide":
+        number = _number(divisor)
+        return [f"{prefix} = {prefix}_raw / {number}  # divide by a fixed number"], f" * {number}"
+    if mode == "max":
+        largest = np.max(np.abs(raw), axis=0)
+        lines = [f"{prefix}_max = np.abs({prefix}_raw).max(axis=0)  # each column divided by its largest size"]
+        if (largest == 0).any():
+            lines.append(f"{prefix}_max[{prefix}_max == 0] = 1.0  # an all-zero column stays as it is")
+        return lines + [f"{prefix} = {prefix}_raw / {prefix}_max"], f" * {prefix}_max"
+    span = raw.max(axis=0) - raw.min(axis=0)
+    lines = [f"{prefix}_min = {prefix}_raw.min(axis=0)  # each column mapped onto [0, 1]",
+             f"{prefix}_range = {prefix}_raw.max(axis=0) - {prefix}_min"]
+    if (span == 0).any():
+        lines.append(f"{prefix}_range[{prefix}_range == 0] = 1.0  # a constant column would divide by zero")
+    return lines + [f"{prefix} = ({prefix}_raw - {prefix}_min) / {prefix}_range"], f" * {prefix}_range + {prefix}_min"
+
+
+def _scaled_expression(raw, mode, divisor):
+    """Expression scaling raw input rows with the training table's numbers."""
+    if mode == "divide":
+        return f"{raw} / {_number(divisor)}"
+    return {"none": raw, "max": f"{raw} / X_max", "minmax": f"({raw} - X_min) / X_range"}[mode]
+
+
+def _layer_expression(l, activation, bias):
+    """f(l{l} . syn{l} (+ bias{l})) as code."""
+    z = f"np.dot(l{l}, syn{l})" + (f" + bias{l}" if bias else "")
+    forward = _ACTIVATION_CODE[activation][0]
+    return f"{forward}({z})" if forward else z
+
+
+def _loss_scale_line(loss_name, n_items):
+    if loss_name == "mse":
+        return f"loss_scale = 2 / {n_items}  # mean squared error over n = {n_items} numbers: dL/da = -2 (y - a) / n"
+    return f"loss_scale = 1 / {n_items}  # cross-entropy over n = {n_items} numbers: dL/dz = -(y - a) / n"

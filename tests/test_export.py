@@ -1,0 +1,274 @@
+"""The exported script, run as its own Python process, prints the engine's numbers digit for digit."""
+
+import ast
+import contextlib
+import io
+import pathlib
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from engine import NetworkConfig, Trainer, fit_scaler
+from engine.export import export_script
+from engine.presets import _CURVED_ROWS, PRESETS, preset_table
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+GATE_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
+CURVED = np.array(_CURVED_ROWS, dtype=float)
+CURVED_X, CURVED_Y = CURVED[:, :2], CURVED[:, 2:]
+SCORES_X = np.array([[2, 9], [1, 5], [3, 6]], dtype=float)
+SCORES_Y = np.array([[92], [86], [89]], dtype=float)
+
+
+def preset_case(preset):
+    X, Y = preset_table(preset)
+    return dict(config=preset.config, X_raw=X, Y_raw=Y, steps=preset.steps, input_scaling=preset.input_scaling,
+                output_scaling=preset.output_scaling, input_divisor=preset.input_divisor,
+                output_divisor=preset.output_divisor, column_names=preset.columns, input_names=preset.inputs,
+                output_names=preset.outputs, print_every=preset.print_every, new_inputs=preset.new_inputs)
+
+
+def case(steps=300, X=GATE_X, Y=XOR_Y, print_every=50, **kwargs):
+    settings_keys = {"input_scaling", "output_scaling", "input_divisor", "output_divisor", "new_inputs",
+                     "learning_rate_changes"}
+    config = NetworkConfig(**{k: v for k, v in kwargs.items() if k not in settings_keys})
+    return dict(config=config, X_raw=X, Y_raw=Y, steps=steps, print_every=print_every,
+                **{k: v for k, v in kwargs.items() if k in settings_keys})
+
+
+CASES = {f"preset-{key}": preset_case(preset) for key, preset in PRESETS.items()}
+CASES.update({
+    "two-hidden-layers": case(layer_sizes=(3, 5, 4, 1)),
+    "three-hidden-layers-bias": case(layer_sizes=(3, 4, 3, 2, 1), bias=True),
+    "bias": case(layer_sizes=(3, 4, 1), bias=True),
+    "tanh-linear": case(layer_sizes=(2, 3, 1), hidden_activation="tanh", output_activation="linear", bias=True,
+                        learning_rate=0.05, X=SCORES_X, Y=SCORES_Y, input_scaling="max", output_scaling="divide",
+                        output_divisor=100.0, new_inputs=((4, 8), (0, 0))),
+    "relu": case(layer_sizes=(3, 6, 1), hidden_activation="relu", bias=True, learning_rate=0.5),
+    "mini-batch-3": case(layer_sizes=(2, 6, 1), hidden_activation="tanh", bias=True, batch_size=3,
+                         X=CURVED_X, Y=CURVED_Y),
+    "row-at-a-time": case(layer_sizes=(3, 4, 1), batch_size=1),
+    "mse": case(layer_sizes=(3, 4, 1), loss="mse", batch_size=3),
+    "bce": case(layer_sizes=(2, 5, 1), loss="bce", bias=True, X=CURVED_X, Y=CURVED_Y),
+    "xavier": case(layer_sizes=(3, 4, 1), init="xavier", seed=7),
+    "normal": case(layer_sizes=(3, 4, 1), init="normal", seed=3),
+    "learning-rate-0.5": case(layer_sizes=(3, 4, 1), learning_rate=0.5),
+    "learning-rate-changes": case(layer_sizes=(3, 4, 1), learning_rate=0.5,
+                                  learning_rate_changes=((100, 2.0), (200, 1.0), (250, 0.25))),
+    "learning-rate-change-once": case(layer_sizes=(3, 4, 1), bias=True, learning_rate_changes=((150, 0.3),)),
+    "learning-rate-change-at-start": case(layer_sizes=(3, 4, 1), learning_rate=3.0,
+                                          learning_rate_changes=((0, 0.7), (120, 1.5), (999, 9.0))),
+    "minmax-inputs": case(layer_sizes=(3, 4, 1), input_scaling="minmax", new_inputs=((0.5, 2, 1),)),
+    "minmax-both": case(layer_sizes=(2, 4, 1), hidden_activation="tanh", output_activation="linear",
+                        learning_rate=0.1, X=SCORES_X, Y=SCORES_Y, input_scaling="minmax", output_scaling="minmax",
+                        new_inputs=((4, 8),)),
+    "max-with-zero-column": case(layer_sizes=(3, 3, 1), X=GATE_X * [0, 2, -3], input_scaling="max",
+                                 new_inputs=((1, 1, 1),)),
+    "two-outputs": case(layer_sizes=(3, 4, 2), Y=np.hstack([XOR_Y, 1 - GATE_X[:, :1]]), batch_size=2, bias=True),
+})
+
+
+def engine_numbers(config, X_raw, Y_raw, steps, input_scaling="none", output_scaling="none", input_divisor=1.0,
+                   output_divisor=1.0, print_every=0, new_inputs=(), learning_rate_changes=(), **names):
+    """(printed errors as strings, outputs in raw units, predictions for new_inputs) straight from the Trainer."""
+    scaler = fit_scaler(X_raw, Y_raw, input_scaling, output_scaling, input_divisor, output_divisor)
+    X, Y = scaler.inputs(X_raw), scaler.outputs(Y_raw)
+    trainer = Trainer(config, X, Y)
+    for step, rate in sorted(learning_rate_changes, key=lambda change: change[0]):
+        if step >= steps:
+            continue
+        assert not trainer.run(step - trainer.steps).diverged
+        trainer.set_learning_rate(rate)
+    assert not trainer.run(steps - trainer.steps).diverged, "choose settings the engine trains without overflow"
+    errors = [repr(float(e)) for e in trainer.mean_abs_error[0, ::print_every]] if print_every else []
+    outputs = scaler.outputs_back(trainer.predict(X)).tolist()
+    predictions = []
+    if len(new_inputs):
+        predictions = scaler.outputs_back(trainer.predict(scaler.inputs(np.asarray(new_inputs, float)))).tolist()
+    return errors, outputs, predictions
+
+
+def parse_printout(text):
+    """(error strings, output rows, prediction rows) from what a script printed."""
+    errors, outputs, predictions, reading_outputs = [], [], [], False
+    for line in text.splitlines():
+        if line.startswith("Error: "):
+            errors.append(line.removeprefix("Error: "))
+        elif line == "Output after training:":
+            reading_outputs = True
+        elif line.startswith("Prediction for "):
+            reading_outputs = False
+            predictions.append(ast.literal_eval(line.split("->")[1].strip()))
+        elif reading_outputs:
+            outputs.append(ast.literal_eval(line))
+        else:
+            raise AssertionError(f"unexpected line {line!r}")
+    return errors, outputs, predictions
+
+
+def run_script(source, directory, name):
+    path = pathlib.Path(directory) / f"{name}.py"
+    path.write_text(source)
+    done = subprocess.run([sys.executable, path.name], cwd=directory, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def printouts():
+    """Every case's script run in its own process (two at a time), keyed like CASES."""
+    with tempfile.TemporaryDirectory() as directory, ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(run_script, export_script(**kwargs), directory, name.replace("-", "_"))
+                   for name, kwargs in CASES.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_script_prints_the_engines_numbers_exactly(name, printouts):
+    kwargs = CASES[name]
+    errors, outputs, predictions = parse_printout(printouts[name])
+    expected_errors, expected_outputs, expected_predictions = engine_numbers(**kwargs)
+    assert errors == expected_errors
+    assert outputs == expected_outputs
+    assert predictions == expected_predictions
+    assert len(outputs) == len(kwargs["X_raw"])
+    assert len(predictions) == len(kwargs.get("new_inputs", ()))
+
+
+def test_trask_printout_has_the_tutorial_shape(printouts):
+    lines = printouts["preset-trask-3-layer"].splitlines()
+    assert [line.split()[0] for line in lines[:6]] == ["Error:"] * 6
+    assert lines[6] == "Output after training:"
+    assert len(lines) == 11
+    published = PRESETS["video-blog"].published["outputs"]
+    outputs = [ast.literal_eval(line) for line in lines[7:]]
+    assert np.allclose(outputs, published, atol=1e-8)
+
+
+def test_single_neuron_prediction_matches_the_tutorial(printouts):
+    *_, predictions = parse_printout(printouts["preset-single-neuron"])
+    assert np.allclose(predictions, PRESETS["single-neuron"].published["prediction"], atol=1e-8)
+
+
+def loop_body(source):
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("for ") and " in range(" in line)
+    body = []
+    for line in lines[start + 1:]:
+        if not line.startswith("    "):
+            break
+        body.append(line)
+    return body
+
+
+def test_tutorial_network_loop_is_short_and_in_the_tutorials_words():
+    source = export_script(**preset_case(PRESETS["trask-3-layer"]))
+    body = loop_body(source)
+    assert len(body) <= 15
+    assert "    l1 = sigmoid(np.dot(l0, syn0))" in body
+    assert "    l1_error = l2_delta.dot(syn1.T)" in body
+    assert "    syn1 += l1.T.dot(l2_delta)" in body
+    for unused in ("learning_rate", "bias", "batch", "loss_scale", "rng.permutation"):
+        assert unused not in source
+    assert "np.seterr(over=\"ignore\")" in source
+    assert 'rng = np.random.RandomState(1)' in source
+
+
+def test_optional_lines_appear_when_used():
+    source = export_script(**CASES["mini-batch-3"])
+    assert "learning_rate" not in source
+    assert "    bias0 += l1_delta.sum(axis=0, keepdims=True)" in loop_body(source)
+    assert "batch_size = 3" in source
+    source = export_script(**CASES["learning-rate-0.5"])
+    assert "learning_rate = 0.5" in source
+    assert "    syn0 += learning_rate * l0.T.dot(l1_delta)" in loop_body(source)
+    source = export_script(**CASES["tanh-linear"])
+    assert "sigmoid" not in source and "seterr" not in source
+    assert "X = X_raw / X_max" in source and "y = y_raw / 100" in source
+
+
+def test_scripts_need_only_numpy():
+    for name, kwargs in CASES.items():
+        source = export_script(**kwargs)
+        imports = [line for line in source.splitlines() if line.lstrip().startswith(("import ", "from "))]
+        assert imports == ["import numpy as np"], name
+        assert "engine" not in source
+
+
+def test_generated_scripts_pass_ruff():
+    with tempfile.TemporaryDirectory() as directory:
+        for name, kwargs in CASES.items():
+            (pathlib.Path(directory) / f"{name.replace('-', '_')}.py").write_text(export_script(**kwargs))
+        done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config",
+                               str(ROOT / "pyproject.toml"), directory], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_long_rows_are_wrapped_and_still_exact():
+    wide = np.arange(40, dtype=float).reshape(1, 40) / 7.0
+    kwargs = case(steps=3, X=np.vstack([wide, -wide]), Y=XOR_Y[:2], print_every=1, layer_sizes=(40, 1))
+    source = export_script(**kwargs)
+    assert max(len(line) for line in source.splitlines()) <= 120
+    namespace_out = exec_script(source)
+    assert parse_printout(namespace_out)[:2] == engine_numbers(**kwargs)[:2]
+
+
+@pytest.mark.parametrize("bad", [
+    dict(config=NetworkConfig(layer_sizes=(3, 1), loss="bce", output_activation="tanh")),
+    dict(X_raw=GATE_X[:, :2]),
+    dict(Y_raw=XOR_Y[:3]),
+    dict(X_raw=GATE_X * np.nan),
+    dict(steps=-1),
+    dict(input_scaling="log"),
+    dict(output_scaling="divide", output_divisor=0.0),
+    dict(learning_rate_changes=((10, -1.0),)),
+    dict(new_inputs=((1, 2),)),
+])
+def test_bad_settings_are_refused(bad):
+    kwargs = {**case(layer_sizes=(3, 1)), **bad}
+    with pytest.raises(ValueError):
+        export_script(**kwargs)
+
+
+def exec_script(source):
+    """What the script prints, run in this process (numpy's error settings restored afterwards)."""
+    printed = io.StringIO()
+    with np.errstate(all="ignore"), contextlib.redirect_stdout(printed):
+        exec(compile(source, "<exported>", "exec"), {"__name__": "__main__"})
+    return printed.getvalue()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hidden=st.lists(st.integers(1, 4), max_size=2),
+    hidden_activation=st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+    output_activation=st.sampled_from(["sigmoid", "tanh", "linear"]),
+    loss=st.sampled_from(["tutorial", "mse", "bce"]),
+    init=st.sampled_from(["uniform", "normal", "xavier"]),
+    bias=st.booleans(),
+    batch_size=st.integers(0, 5),
+    learning_rate=st.sampled_from([1.0, 0.5, 0.1]),
+    seed=st.integers(0, 2**32 - 1),
+    change=st.tuples(st.integers(0, 30), st.sampled_from([0.2, 1.0, 0.05])),
+)
+def test_any_setting_matches_the_engine(hidden, hidden_activation, output_activation, loss, init, bias, batch_size,
+                                        learning_rate, seed, change):
+    if loss == "bce":
+        output_activation = "sigmoid"
+    config = NetworkConfig(layer_sizes=(2, *hidden, 1), hidden_activation=hidden_activation,
+                           output_activation=output_activation, loss=loss, init=init, bias=bias,
+                           batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+    kwargs = dict(config=config, X_raw=CURVED_X[:6], Y_raw=CURVED_Y[:6], steps=30, print_every=1,
+                  learning_rate_changes=(change,), new_inputs=((0.3, -0.2),))
+    with np.errstate(all="ignore"):
+        trainer = Trainer(config, CURVED_X[:6], CURVED_Y[:6])
+        assume(not trainer.run(30).diverged and np.isfinite(trainer.predict(CURVED_X[:6])).all())
+    assert parse_printout(exec_script(export_script(**kwargs))) == engine_numbers(**kwargs)
