@@ -116,7 +116,7 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
     if not full_batch:
         lines += [
             f"batch_size = {batch_size}",
-            "order = np.empty(0, dtype=int)  # rows not yet used; each pass through the table is a fresh shuffle",
+            "order = np.empty(0, dtype=int)  # rows not yet used; each pass is a fresh shuffle from the same rng",
         ]
 
     loop_uses_step = print_every > 0 or bool(rate_changes)

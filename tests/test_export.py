@@ -16,14 +16,13 @@ from hypothesis import strategies as st
 
 from engine import NetworkConfig, Trainer, fit_scaler
 from engine.export import export_script
-from engine.presets import _CURVED_ROWS, PRESETS, preset_table
+from engine.presets import PRESETS, preset_table
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 GATE_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
 XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
-CURVED = np.array(_CURVED_ROWS, dtype=float)
-CURVED_X, CURVED_Y = CURVED[:, :2], CURVED[:, 2:]
+CURVED_X, CURVED_Y = preset_table(PRESETS["curved"])
 SCORES_X = np.array([[2, 9], [1, 5], [3, 6]], dtype=float)
 SCORES_Y = np.array([[92], [86], [89]], dtype=float)
 
@@ -217,8 +216,7 @@ def test_long_rows_are_wrapped_and_still_exact():
     kwargs = case(steps=3, X=np.vstack([wide, -wide]), Y=XOR_Y[:2], print_every=1, layer_sizes=(40, 1))
     source = export_script(**kwargs)
     assert max(len(line) for line in source.splitlines()) <= 120
-    namespace_out = exec_script(source)
-    assert parse_printout(namespace_out)[:2] == engine_numbers(**kwargs)[:2]
+    assert parse_printout(exec_script(source))[:2] == engine_numbers(**kwargs)[:2]
 
 
 @pytest.mark.parametrize("bad", [
