@@ -33,6 +33,8 @@ HEIGHT_DIAGRAM = 420
 HEIGHT_STRIP = 320
 LINK_WIDTH_MIN, LINK_WIDTH_MAX = 0.5, 8.0
 LINK_WIDTH_BUCKETS = 8  # links of one colour share a trace per width step
+# Plotly's default log ticks label 2..9 of each decade in tiny digits; fewer, plain numbers read better.
+LOG_AXIS = dict(type="log", nticks=6, tickformat="~g")
 
 
 def _escape(label):
@@ -127,7 +129,7 @@ def error_curve(mean_abs_error, loss=None, log_y=False, max_points=1500, loss_la
     """Training curve from mean |error| (n_steps,) and optionally loss (n_steps,), x = step number."""
     mean_abs_error = np.asarray(mean_abs_error, dtype=np.float64).reshape(-1)
     y_title = "mean |error|" if loss is None else f"mean |error| and {_escape(loss_label)}"
-    y_axis = dict(type="log") if log_y else {}
+    y_axis = LOG_AXIS if log_y else {}
     if len(mean_abs_error) == 0:
         return _empty("Error during training", HEIGHT_CURVE, "step", y_title)
     x, y = downsample(mean_abs_error, max_points)
@@ -364,7 +366,7 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
     errors = np.atleast_2d(np.asarray(mean_abs_error, dtype=np.float64))
     S, n = errors.shape
     seeds = [int(seed) for seed in seeds]
-    y_axis = dict(type="log") if log_y else {}
+    y_axis = LOG_AXIS if log_y else {}
     if n == 0 or S == 0:
         figure = _empty("Error of every network", HEIGHT_CURVE, "step", "mean |error|")
         figure.update_yaxes(**y_axis)
@@ -439,4 +441,4 @@ def final_error_strip(final_errors, seeds, target=None, highlight=None):
             hovertemplate=f"seed {int(highlight)}: {label}<extra></extra>",
         ))
     return _figure(traces, title, HEIGHT_STRIP, "final mean |error| (log scale)", None,
-                   xaxis=dict(type="log"), yaxis=dict(visible=False, range=[-0.6, 0.7]))
+                   xaxis=LOG_AXIS, yaxis=dict(visible=False, range=[-0.6, 0.7]))
