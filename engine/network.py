@@ -423,6 +423,8 @@ class Trainer:
             span = slice(before["steps"], self.steps)
             self._mae[bad, span] = np.nan
             self._loss_history[bad, span] = np.nan
+            if (self.diverged_at >= 0).all():  # nothing left to train: stop where shorter runs would stop
+                return i + 1
         return m
 
     # -- taking one network out ------------------------------------------------------
