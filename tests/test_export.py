@@ -79,7 +79,8 @@ def engine_numbers(config, X_raw, Y_raw, steps, input_scaling="none", output_sca
                    output_divisor=1.0, print_every=0, new_inputs=(), learning_rate_changes=(), **names):
     """(printed errors as strings, outputs in raw units, predictions for new_inputs) straight from the Trainer."""
     scaler = fit_scaler(X_raw, Y_raw, input_scaling, output_scaling, input_divisor, output_divisor)
-    X, Y = scaler.inputs(X_raw), scaler.outputs(Y_raw)
+    # Row-major like the script's arrays: BLAS takes another path for column-major rows, which can move the last bit.
+    X, Y = np.ascontiguousarray(scaler.inputs(X_raw)), scaler.outputs(Y_raw)
     trainer = Trainer(config, X, Y)
     for step, rate in sorted(learning_rate_changes, key=lambda change: change[0]):
         if step >= steps:
@@ -91,7 +92,8 @@ def engine_numbers(config, X_raw, Y_raw, steps, input_scaling="none", output_sca
     outputs = scaler.outputs_back(trainer.predict(X)).tolist()
     predictions = []
     if len(new_inputs):
-        predictions = scaler.outputs_back(trainer.predict(scaler.inputs(np.asarray(new_inputs, float)))).tolist()
+        new_X = np.ascontiguousarray(scaler.inputs(np.asarray(new_inputs, float)))
+        predictions = scaler.outputs_back(trainer.predict(new_X)).tolist()
     return errors, outputs, predictions
 
 
