@@ -4,22 +4,22 @@ import streamlit as st
 
 from ui import session, sidebar
 
-st.set_page_config(page_title="Backprop Playground", page_icon="🧮", layout="wide")
+st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
 PAGES = [
-    st.Page("pages/train.py", title="Train", icon="🏋️", default=True),
-    st.Page("pages/data.py", title="Data", icon="📋"),
-    st.Page("pages/s_curve.py", title="S-curve", icon="〰️"),
-    st.Page("pages/predict.py", title="Predict", icon="🔮"),
-    st.Page("pages/math.py", title="Math", icon="✏️"),
-    st.Page("pages/code.py", title="Code", icon="🐍"),
-    st.Page("pages/seeds.py", title="Seeds", icon="🎲"),
+    st.Page("pages/train.py", title="Train", icon=":material/fitness_center:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/s_curve.py", title="S-curve", icon=":material/show_chart:"),
+    st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+    st.Page("pages/math.py", title="Math", icon=":material/functions:"),
+    st.Page("pages/code.py", title="Code", icon=":material/code:"),
+    st.Page("pages/seeds.py", title="Seeds", icon=":material/casino:"),
 ]
 page = st.navigation(PAGES)
 
 pg = session.playground()
 for warning in st.session_state.pop("link_warnings", []):
-    st.warning(warning, icon="🔗")
+    st.warning(warning, icon=":material/link:")
 
 with st.sidebar:
     version = session.widget_version()
@@ -41,6 +41,6 @@ with st.sidebar:
         st.code(session.share_url(pg), language=None, wrap_lines=True)
 
 if pg.message:
-    st.warning(pg.message, icon="⚠️")
+    st.warning(pg.message, icon=":material/warning:")
 page.run()
 session.publish_link(pg)

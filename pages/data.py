@@ -4,10 +4,10 @@ from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
-from ui.table import check_frame, read_csv_upload, table_to_csv, table_to_frame, targets_problem
 
 from engine import ACTIVATIONS, SCALINGS
 from ui import limits, session
+from ui.table import check_frame, read_csv_upload, table_to_csv, table_to_frame, table_to_text_frame, targets_problem
 
 pg = session.playground()
 
@@ -23,7 +23,7 @@ if st.session_state.get("data_last_seen") != pg.table:
     st.session_state["data_last_seen"] = pg.table
 editor_key = f"data_editor_{st.session_state['data_version']}"
 if editor_key not in st.session_state:
-    st.session_state["data_base"] = table_to_frame(pg.table)
+    st.session_state["data_base"] = table_to_text_frame(pg.table)
 
 
 def use_frame(frame, inputs, outputs, source, from_editor=False):
@@ -54,7 +54,10 @@ inputs = role_cols[0].multiselect("Input columns", columns, [c for c in pg.table
                                   key=f"data_inputs_{st.session_state['data_version']}")
 outputs = role_cols[1].multiselect("Output columns", columns, [c for c in pg.table.outputs if c in columns],
                                    key=f"data_outputs_{st.session_state['data_version']}")
-use_frame(edited, inputs, outputs, "This table is", from_editor=True)
+blank = edited.apply(lambda row: all(v is None or str(v).strip() in ("", "nan", "None") for v in row), axis=1)
+if blank.any():  # a row just added in the grid: leave it out until it is filled in
+    st.caption(f"{int(blank.sum())} empty row(s) left out until filled in.")
+use_frame(edited[~blank], inputs, outputs, "This table is", from_editor=True)
 
 with st.expander("Columns: add, rename or remove"):
     add_col, rename_col, remove_col = st.columns(3)

@@ -29,7 +29,7 @@ def live_view():
     curve_col, table_col = st.columns([3, 2])
     with curve_col:
         log_y = st.toggle("Log scale", value=True, key="train_log")
-        st.plotly_chart(figures.error_curve(error, loss, log_y=log_y, loss_label=pg.config.loss),
+        st.plotly_chart(figures.error_curve(error, loss, log_y=log_y, loss_label="loss"),
                         key="train_error_curve", width="stretch")
     with table_col:
         st.markdown("**Outputs and targets**")

@@ -171,7 +171,12 @@ class Playground:
     def weight_titles(self):
         """'syn0: 3 inputs × 4 hidden' for each weight matrix, in the tutorials' naming."""
         sizes, names = self.trainer.config.layer_sizes, self.layer_names()
-        return [f"syn{l}: {sizes[l]} {names[l]} × {sizes[l + 1]} {names[l + 1]}" for l in range(len(sizes) - 1)]
+
+        def counted(n, name):
+            return f"{n} {name[:-1] if n == 1 and name.endswith('s') else name}"
+
+        return [f"syn{l}: {counted(sizes[l], names[l])} × {counted(sizes[l + 1], names[l + 1])}"
+                for l in range(len(sizes) - 1)]
 
     def advance_live(self, seconds=limits.SECONDS_PER_TICK):
         """Train while running for about `seconds`, stopping at run_until; how the page runs live."""

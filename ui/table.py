@@ -92,6 +92,11 @@ def table_to_frame(table):
     return pd.DataFrame(grid, columns=list(table.columns))
 
 
+def table_to_text_frame(table):
+    """The table as exact number text in object columns, so the editor accepts any typing and we explain it."""
+    return table_to_frame(table).map(_number_text).astype(object)
+
+
 # ---------------------------------------------------------------- checking a frame
 
 

@@ -1,0 +1,267 @@
+"""The pages' logic through Streamlit's AppTest: real scripts, real session state, no browser."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.presets import PRESETS, build_trainer
+from tests.apptest_support import navigation_like_the_server
+from ui.state import Playground
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/train.py", "pages/data.py", "pages/s_curve.py", "pages/predict.py", "pages/math.py",
+         "pages/code.py", "pages/seeds.py"]
+
+
+@pytest.fixture(autouse=True)
+def routed_by_app():
+    with navigation_like_the_server():
+        yield
+
+
+def start(query=None):
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def playground(at) -> Playground:
+    return at.session_state["playground"]
+
+
+def no_exceptions(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def chart_data(at, index):
+    """Traces of the index-th Plotly chart, with NumPy payloads decoded."""
+    spec = json.loads(at.get("plotly_chart")[index].proto.spec)
+
+    def decode(value):
+        if isinstance(value, dict) and "bdata" in value:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return value
+
+    return [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]
+
+
+def select_preset(at, key):
+    box = next(s for s in at.sidebar.selectbox if s.label == "Preset")
+    box.set_value(key).run()
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_every_page_renders_after_loading_each_preset(key):
+    at = start()
+    select_preset(at, key)
+    assert playground(at).settings.preset == key
+    n_layers = len(PRESETS[key].config.layer_sizes) - 1
+    expected_charts = {"pages/train.py": 1 + n_layers + 1, "pages/s_curve.py": 1,
+                       "pages/predict.py": 1 if len(PRESETS[key].inputs) == 2 else 0}
+    for page in PAGES:
+        at.switch_page(page).run()
+        no_exceptions(at)
+        if page in expected_charts:
+            assert len(at.get("plotly_chart")) == expected_charts[page], page
+
+
+def test_cold_start_on_every_page():
+    for page in PAGES:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page(page).run()
+        no_exceptions(at)
+
+
+def test_stepping_changes_counter_weights_and_curve():
+    at = start()
+    before = playground(at).trainer.weights()
+    button(at, "Step ×100").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.steps == 100
+    assert at.metric[0].value == "100"
+    assert not np.array_equal(before[0], pg.trainer.weights()[0])
+    curve = chart_data(at, 0)[0]
+    assert len(curve["y"]) == 100
+    assert np.allclose(np.asarray(curve["y"], dtype=float), pg.trainer.mean_abs_error[0])
+
+
+def test_run_to_n_matches_the_engine_bit_for_bit():
+    at = start()
+    at.number_input(key="train_target").set_value(2500).run()
+    button(at, "Run to").click().run()
+    for _ in range(200):
+        if not playground(at).running:
+            break
+        at.run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.steps == 2500
+    trainer, _ = build_trainer(PRESETS["trask-3-layer"])
+    trainer.run(2500)
+    assert all(np.array_equal(a, b) for a, b in zip(pg.trainer.weights(), trainer.weights(), strict=True))
+    assert np.array_equal(pg.trainer.mean_abs_error, trainer.mean_abs_error)
+
+
+def test_run_then_pause():
+    at = start()
+    button(at, "▶ Run").click().run()
+    assert playground(at).running
+    at.run()
+    steps = playground(at).steps
+    assert steps > 0
+    button(at, "⏸ Pause").click().run()
+    assert not playground(at).running
+    at.run()
+    assert playground(at).steps == steps
+
+
+def test_reset_returns_the_starting_weights():
+    at = start()
+    start_weights = playground(at).trainer.weights()
+    button(at, "Step ×100").click().run()
+    button(at, "Reset").click().run()
+    pg = playground(at)
+    assert pg.steps == 0
+    assert all(np.array_equal(a, b) for a, b in zip(start_weights, pg.trainer.weights(), strict=True))
+
+
+def test_editing_a_cell_changes_the_table_the_engine_trains_on():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    editor_key = f"data_editor_{at.session_state['data_version']}"
+    at.session_state[editor_key] = {"edited_rows": {0: {"y": 1}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.table.rows[0][-1] == 1.0
+    assert pg.trainer.Y[0, 0] == 1.0
+
+
+def test_invalid_cells_show_a_message_and_keep_the_table():
+    at = start()
+    button(at, "Step ×10").click().run()
+    at.switch_page("pages/data.py").run()
+    table_before = playground(at).table
+    editor_key = f"data_editor_{at.session_state['data_version']}"
+    at.session_state[editor_key] = {"edited_rows": {1: {"x2": "abc"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_exceptions(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "Row 2" in errors and "x2" in errors and "abc" in errors
+    pg = playground(at)
+    assert pg.table == table_before and pg.steps == 10
+
+
+def test_link_round_trip_in_the_app():
+    at = start()
+    button(at, "Step ×100").click().run()
+    query = playground(at).to_query()
+    again = start(query)
+    no_exceptions(again)
+    assert playground(again).steps == 100
+    assert all(np.array_equal(a, b) for a, b in
+               zip(playground(at).trainer.weights(), playground(again).trainer.weights(), strict=True))
+    assert again.query_params["steps"] == ["100"] or again.query_params["steps"] == "100"
+
+
+def test_malformed_link_warns_and_falls_back():
+    at = start({"preset": "no-such", "lr": "fast", "hidden": "99"})
+    no_exceptions(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Unknown preset" in warnings and "'lr'" in warnings and "'hidden'" in warnings
+    assert playground(at).settings.preset == "trask-3-layer"
+
+
+def test_learning_rate_change_keeps_weights_and_architecture_change_resets():
+    at = start()
+    button(at, "Step ×100").click().run()
+    rate = next(n for n in at.sidebar.number_input if n.label == "Learning rate")
+    rate.set_value(0.5).run()
+    assert playground(at).steps == 100 and playground(at).settings.learning_rate == 0.5
+    neurons = next(n for n in at.sidebar.number_input if n.label == "Layer 1")
+    neurons.set_value(6).run()
+    no_exceptions(at)
+    assert playground(at).steps == 0 and playground(at).trainer.weights()[0].shape == (3, 6)
+
+
+def test_divergence_is_reported_and_weights_stay_finite():
+    at = start()
+    rate = next(n for n in at.sidebar.number_input if n.label == "Learning rate")
+    rate.set_value(10_000.0).run()
+    out = next(s for s in at.sidebar.selectbox if s.label == "Output activation")
+    out.set_value("linear").run()
+    button(at, "Step ×100").click().run()
+    no_exceptions(at)
+    assert any("Training stopped" in w.value for w in at.warning)
+    assert all(np.isfinite(W).all() for W in playground(at).trainer.weights())
+
+
+def test_predict_scales_new_rows_with_the_training_maxima():
+    at = start()
+    select_preset(at, "test-score")
+    at.switch_page("pages/predict.py").run()
+    no_exceptions(at)
+    shown = at.table[0].value
+    assert shown.iloc[0]["studied scaled"] == pytest.approx(4 / 3)
+    assert shown.iloc[0]["slept scaled"] == pytest.approx(8 / 9)
+    pg = playground(at)
+    assert shown.iloc[0]["score (prediction)"] == pytest.approx(pg.predict_raw(np.array([[4.0, 8.0]]))[0, 0])
+
+
+def test_math_page_shows_the_real_numbers():
+    at = start()
+    at.switch_page("pages/math.py").run()
+    no_exceptions(at)
+    pg = playground(at)
+    z = pg.trainer.forward(pg.trainer.X[:1])[0][0][0, 0]
+    assert any(f"{z:.4g}" in latex.value for latex in at.latex)
+
+
+def test_code_page_exports_a_script_for_the_current_run():
+    at = start()
+    button(at, "Step ×100").click().run()
+    at.switch_page("pages/code.py").run()
+    no_exceptions(at)
+    script = at.code[0].value
+    assert "np.random.RandomState(1)" in script and "range(100)" in script
+
+
+def test_seeds_page_runs_and_opens_a_seed_with_identical_weights():
+    at = start()
+    select_preset(at, "xor-bias")
+    at.switch_page("pages/seeds.py").run()
+    at.number_input(key="seeds_count").set_value(8)
+    at.number_input(key="seeds_steps").set_value(300)
+    button(at, "Run all seeds").click().run()
+    for _ in range(100):
+        if not playground(at).sweep.running:
+            break
+        at.run()
+    no_exceptions(at)
+    sweep = playground(at).sweep
+    assert sweep.trainer.steps == 300 and len(at.get("plotly_chart")) == 2
+    wanted = sweep.trainer.weights(2)
+    at.selectbox(key="seeds_pick").set_value(int(sweep.trainer.seeds[2]))
+    button(at, "Open on Train page").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.settings.seed == int(sweep.trainer.seeds[2]) and pg.steps == 300
+    assert all(np.array_equal(a, b) for a, b in zip(wanted, pg.trainer.weights(), strict=True))
+
+
+def test_two_sessions_do_not_share_anything():
+    first, second = start(), start()
+    button(first, "Step ×100").click().run()
+    second.run()
+    assert playground(second).steps == 0 and playground(first).steps == 100
+    assert playground(first) is not playground(second)
