@@ -39,6 +39,9 @@ with st.sidebar:
         st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
                    "so the same weights. Click the copy icon.")
         st.code(session.share_url(pg), language=None, wrap_lines=True)
+        if not pg.link_carries_table():
+            st.warning("This table is too large to fit in a link: the link uses the preset's table. "
+                       "Share the CSV from the Data page alongside it.")
 
 if pg.message:
     st.warning(pg.message, icon=":material/warning:")

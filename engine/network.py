@@ -183,7 +183,8 @@ class Trainer:
 
     def forward(self, X, network=0):
         """Every layer on rows X (n_rows, n_in): (zs, activations), zs[l] (n_rows, n_{l+1}), activations[0] = X."""
-        a = np.asarray(X, dtype=np.float64)
+        # Row-major like the training arrays: BLAS may round a column-major copy differently.
+        a = np.ascontiguousarray(X, dtype=np.float64)
         zs, activations = [], [a]
         with np.errstate(all="ignore"):
             for l, W in enumerate(self.W):
@@ -201,7 +202,7 @@ class Trainer:
 
     def predict_all(self, X):
         """Outputs (S, n_rows, n_out) of every network for scaled rows X (n_rows, n_in)."""
-        a = np.asarray(X, dtype=np.float64)
+        a = np.ascontiguousarray(X, dtype=np.float64)
         with np.errstate(all="ignore"):
             for l, W in enumerate(self.W):
                 z = np.matmul(a, W)

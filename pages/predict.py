@@ -57,6 +57,6 @@ if len(table.inputs) == 2:
         st.caption(f"Step {pg.steps:,}")
         st.plotly_chart(figures.output_map(grid_x, grid_y, grid_out, X, table.Y[:, 0], table.inputs[0],
                                            table.inputs[1], table.outputs[0]),
-                        key="predict_map", width="stretch")
+                        key="predict_map", width="stretch", theme=None)
 
     live(pg, draw_map)

@@ -24,7 +24,7 @@ def draw():
     rows = [f"row {i + 1}" for i in range(len(trainer.X))]
     st.caption(f"Step {pg.steps:,}")
     st.plotly_chart(figures.s_curve(trainer.config.activations, zs, names, rows), key="scurve_chart",
-                    width="stretch")
+                    width="stretch", theme=None)
     labels = pg.neuron_labels()[1:]
     summary = []
     for l, (a, name) in enumerate(zip(activations[1:], trainer.config.activations)):

@@ -53,11 +53,14 @@ def draw():
     st.caption(f"Step {trainer.steps:,} of {sweep.target_steps:,} · {trainer.n_networks} networks")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(figures.sweep_curves(trainer.mean_abs_error, seeds, highlight=current),
-                        key="seeds_curves", width="stretch")
+        # While it runs, every stride-th step keeps each redraw cheap; the final drawing uses them all.
+        stride = max(1, trainer.steps // 2_000) if sweep.running else 1
+        st.plotly_chart(figures.sweep_curves(trainer.mean_abs_error[:, ::stride], seeds, highlight=current,
+                                             step_stride=stride),
+                        key="seeds_curves", width="stretch", theme=None)
     with right:
         st.plotly_chart(figures.final_error_strip(summary["final_error"], seeds, target=sweep.target_error,
-                                                  highlight=current), key="seeds_strip", width="stretch")
+                                                  highlight=current), key="seeds_strip", width="stretch", theme=None)
     final = summary["final_error"]
     finite = final[np.isfinite(final)]
     reached = int((summary["steps_to_target"] > 0).sum())

@@ -30,7 +30,7 @@ def live_view():
     with curve_col:
         log_y = st.toggle("Log scale", value=True, key="train_log")
         st.plotly_chart(figures.error_curve(error, loss, log_y=log_y, loss_label="loss"),
-                        key="train_error_curve", width="stretch")
+                        key="train_error_curve", width="stretch", theme=None)
     with table_col:
         st.markdown("**Outputs and targets**")
         frame = pd.DataFrame(pg.table.X, columns=list(pg.table.inputs))
@@ -52,9 +52,9 @@ def live_view():
         with columns[l % len(columns)]:
             fig = figures.weight_heatmap(W, labels[l], labels[l + 1], pg.weight_titles()[l],
                                          bias=biases[l] if biases else None)
-            st.plotly_chart(fig, key=f"train_heatmap_{l}", width="stretch")
+            st.plotly_chart(fig, key=f"train_heatmap_{l}", width="stretch", theme=None)
     st.plotly_chart(figures.network_diagram(weights, biases or None, pg.layer_names(), labels),
-                    key="train_diagram", width="stretch")
+                    key="train_diagram", width="stretch", theme=None)
 
 
 live(pg, live_view)

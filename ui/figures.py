@@ -358,8 +358,10 @@ def output_map(grid_x, grid_y, grid_out, train_X, train_Y, x_name, y_name, out_n
 # -- many seeds -------------------------------------------------------------------------
 
 
-def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=True):
+def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=True, step_stride=1):
     """mean |error| (S, n_steps) of S networks: each faint, their median bold, one seed highlighted.
+
+    step_stride: column i of mean_abs_error is step i * step_stride + 1 (a thinned history while running).
 
     The median counts a diverged network (NaN) as infinitely bad, so it vanishes once half have diverged.
     """
@@ -373,19 +375,20 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
         return figure
     index = _downsample_indices(errors, max_points)
     gap = np.full((S, 1), np.nan)
-    x = np.hstack([index + 1.0, gap]).reshape(-1)
+    x = np.hstack([index * step_stride + 1.0, gap]).reshape(-1)
     y = np.hstack([np.take_along_axis(errors, np.asarray(index), axis=1), gap]).reshape(-1)
     traces = [go.Scatter(x=x, y=y, mode="lines", name="each network", hoverinfo="skip",
                          line=dict(color="rgba(120,120,120,0.25)", width=1))]
     columns = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(np.intp))
     median = np.median(np.where(np.isnan(errors[:, columns]), np.inf, errors[:, columns]), axis=0)
     median[~np.isfinite(median)] = np.nan
-    traces.append(go.Scatter(x=columns + 1, y=median, mode="lines", name=f"median of {S}",
+    traces.append(go.Scatter(x=columns * step_stride + 1, y=median, mode="lines", name=f"median of {S}",
                              line=dict(color="#111111", width=3.5),
                              hovertemplate="step %{x}: median %{y:.4g}<extra></extra>"))
     if highlight is not None and int(highlight) in seeds:
         k = seeds.index(int(highlight))
         hx, hy = downsample(errors[k], max_points)
+        hx = (np.asarray(hx) - 1) * step_stride + 1
         traces.append(go.Scatter(x=hx, y=hy, mode="lines", name=f"seed {int(highlight)}",
                                  line=dict(color=HIGHLIGHT, width=3),
                                  hovertemplate=f"seed {int(highlight)}, step %{{x}}: %{{y:.4g}}<extra></extra>"))
