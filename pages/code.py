@@ -40,8 +40,8 @@ upload = st.file_uploader("Load a saved network", type=["json"], key="code_uploa
 if upload is not None and st.session_state.get("code_upload_done") != upload.file_id:
     st.session_state["code_upload_done"] = upload.file_id
     try:
-        if upload.size > limits.MAX_UPLOAD_BYTES * 5:
-            raise ValueError(f"the file is larger than {limits.MAX_UPLOAD_BYTES * 5:,} bytes")
+        if upload.size > limits.MAX_UPLOAD_BYTES:
+            raise ValueError(f"the file is larger than {limits.MAX_UPLOAD_BYTES:,} bytes")
         loaded, _ = from_json(upload.getvalue().decode("utf-8", errors="strict"))
         if loaded.n_networks != 1:
             raise ValueError("it holds a sweep of several networks, not one")

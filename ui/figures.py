@@ -143,8 +143,9 @@ def error_curve(mean_abs_error, loss=None, log_y=False, max_points=1500, loss_la
     latest = mean_abs_error[-1]
     state = f"{latest:.4g}" if np.isfinite(latest) else "diverged"
     title = f"Error during training (step {len(mean_abs_error)}: mean |error| {state})"
+    # Inside the top right corner: a falling error curve leaves it empty, and the title keeps its room.
     return _figure(traces, title, HEIGHT_CURVE, "step", y_title, showlegend=loss is not None, yaxis=y_axis,
-                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
+                   legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.7)"))
 
 
 # -- weights ---------------------------------------------------------------------
