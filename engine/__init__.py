@@ -6,7 +6,7 @@ from .losses import LOSSES, Loss
 from .network import NetworkConfig, RunReport, Trainer
 from .scaling import SCALINGS, Scaler, fit_scaler
 
-__all__ = [
+__all__ = (
     "ACTIVATIONS", "Activation", "INITIALIZERS", "Initializer", "LOSSES", "Loss",
     "NetworkConfig", "RunReport", "Trainer", "SCALINGS", "Scaler", "fit_scaler",
-]
+)

@@ -7,6 +7,7 @@ a, so backpropagation needs no second look at z.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def _linear_slope(a, out=None):
     return out
 
 
-ACTIVATIONS = {
+ACTIVATIONS = MappingProxyType({
     "sigmoid": Activation(
         "sigmoid", "Sigmoid", _sigmoid, _sigmoid_slope,
         r"a = \frac{1}{1 + e^{-z}}", r"f'(z) = a\,(1 - a)", (0.0, 1.0),
@@ -99,4 +100,4 @@ ACTIVATIONS = {
         "linear", "Linear", _linear, _linear_slope,
         r"a = z", r"f'(z) = 1", (-np.inf, np.inf),
     ),
-}
+})

@@ -7,6 +7,8 @@ learning rate only where it is not 1, and the same stream of shuffled rows. Prod
 may swap their two factors (a * b == b * a in IEEE arithmetic); nothing else moves.
 """
 
+from types import MappingProxyType
+
 import numpy as np
 
 from .initializers import INITIALIZERS
@@ -16,7 +18,7 @@ from .scaling import fit_scaler
 _ROW_WIDTH = 100  # a data row longer than this is wrapped, so the script stays within 120 columns
 
 # name -> (forward call or None for the identity, slope function or None for 1, definitions)
-_ACTIVATION_CODE = {
+_ACTIVATION_CODE = MappingProxyType({
     "sigmoid": ("sigmoid", "sigmoid_slope", [
         "def sigmoid(z):",
         "    return 1 / (1 + np.exp(-z))",
@@ -38,7 +40,7 @@ _ACTIVATION_CODE = {
         "    return np.sign(a)  # a >= 0: 1 where the neuron is on, 0 where it is off",
     ]),
     "linear": (None, None, []),
-}
+})
 
 
 def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scaling="none", input_divisor=1.0,

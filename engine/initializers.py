@@ -6,6 +6,7 @@ The app, the exported script and the tutorials all draw layer by layer from one
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def _xavier(rng, n_in, n_out):
     return limit * (2 * rng.random_sample((n_in, n_out)) - 1)
 
 
-INITIALIZERS = {
+INITIALIZERS = MappingProxyType({
     "uniform": Initializer(
         "uniform", "Uniform in [-1, 1) (the tutorials)", _uniform,
         "2 * rng.random_sample(({n_in}, {n_out})) - 1",
@@ -44,4 +45,4 @@ INITIALIZERS = {
         "xavier", "Xavier/Glorot uniform", _xavier,
         "np.sqrt(6.0 / ({n_in} + {n_out})) * (2 * rng.random_sample(({n_in}, {n_out})) - 1)",
     ),
-}
+})

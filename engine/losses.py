@@ -8,6 +8,7 @@ tutorials' line. Only `scale` and whether f'(z) appears differ between losses.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def _binary_cross_entropy(z, a, y):
     return np.mean(np.logaddexp(0.0, z) - y * z, axis=(-2, -1))
 
 
-LOSSES = {
+LOSSES = MappingProxyType({
     "tutorial": Loss(
         "tutorial", "Tutorial rule (½ sum of squared errors)",
         r"L = \tfrac{1}{2} \sum (y - a)^2",
@@ -55,4 +56,4 @@ LOSSES = {
         r"L = -\tfrac{1}{N} \sum \big[y \log a + (1 - y) \log(1 - a)\big]",
         _binary_cross_entropy, lambda n_items: 1.0 / n_items, False, "sigmoid",
     ),
-}
+})

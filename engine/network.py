@@ -245,6 +245,8 @@ class Trainer:
             return (f"Training stopped: update {self.diverged_at[0]} made the numbers overflow "
                     f"(learning rate {self.learning_rates[0]:g} is too large). The weights from "
                     f"step {self.steps}, the last finite ones, are kept; lower the learning rate or reset.")
+        if len(bad) == self.n_networks:
+            return f"All {self.n_networks} networks diverged and stopped: lower the learning rate."
         return f"{len(bad)} of {self.n_networks} networks diverged and stopped; the others went on."
 
     def _advance(self, m):

@@ -8,6 +8,7 @@ fresh prediction with the trained weights.
 """
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -86,7 +87,7 @@ _CURVED_ROWS = (
     (-0.35, -0.4, 1),
 )
 
-PRESETS = {
+PRESETS = MappingProxyType({
     "single-neuron": Preset(
         key="single-neuron",
         title="A single neuron with three inputs",
@@ -212,7 +213,7 @@ PRESETS = {
         story="40 points labelled 1 inside the circle x² + y² < 0.45. No straight line separates "
               "them; watch the output map on the Predict page bend around the middle.",
     ),
-}
+})
 
 
 def preset_table(preset):

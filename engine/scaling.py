@@ -6,15 +6,16 @@ numbers: scaling (4, 8) by its own maximum would give (0.5, 1), a different inpu
 """
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-SCALINGS = {
+SCALINGS = MappingProxyType({
     "none": "No scaling",
     "max": "Divide by the column's maximum",
     "minmax": "Min-max to [0, 1]",
     "divide": "Divide by a fixed number",
-}
+})
 
 
 def _fit_columns(values, mode, divisor):

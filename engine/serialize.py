@@ -8,6 +8,7 @@ continues training exactly like the one that was saved.
 
 import json
 import math
+from types import MappingProxyType
 
 import numpy as np
 
@@ -18,10 +19,10 @@ FORMAT = "backprop-playground-network"
 VERSION = 1
 MAX_DEPTH = 12  # the deepest list in a saved network is 5 levels inside the top object
 
-_CONFIG_TYPES = {
+_CONFIG_TYPES = MappingProxyType({
     "layer_sizes": list, "hidden_activation": str, "output_activation": str, "bias": bool,
     "init": str, "loss": str, "learning_rate": (int, float), "batch_size": int, "seed": int,
-}
+})
 _TRAINER_KEYS = ("config", "seeds", "learning_rates", "steps", "weights", "biases", "diverged_at",
                  "pending_rows", "rng_states", "X", "Y")
 _HISTORY_KEYS = ("mean_abs_error", "loss_history")

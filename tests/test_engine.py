@@ -85,7 +85,7 @@ def test_serialize_uses_only_the_json_module():
     tree = ast.parse((ENGINE / "serialize.py").read_text())
     names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
-    assert names == {"json", "math", "numpy"}
+    assert names <= {"json", "math", "numpy", "types"}  # no pickle, marshal or shelve: data only
     calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert not calls & {"eval", "exec", "compile", "__import__"}
 

@@ -9,6 +9,7 @@ Weights always use one diverging scale: blue negative, white zero, red positive.
 import copy
 import functools
 import html
+from types import MappingProxyType
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,11 +19,11 @@ from engine.activations import ACTIVATIONS
 
 BLUE = "#2166ac"  # negative weights
 RED = "#b2182b"  # positive weights
-WEIGHT_COLORSCALE = [[0.0, BLUE], [0.5, "#ffffff"], [1.0, RED]]
+WEIGHT_COLORSCALE = ((0.0, BLUE), (0.5, "#ffffff"), (1.0, RED))
 OUTPUT_COLORSCALE = "Viridis"
 HIGHLIGHT = "#e66101"
-LAYER_COLORS = ["#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#d95f02", "#666666"]
-CURVE_COLORS = {"sigmoid": "#263238", "tanh": "#4a148c", "relu": "#8c510a", "linear": "#01665e"}
+LAYER_COLORS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#d95f02", "#666666")
+CURVE_COLORS = MappingProxyType({"sigmoid": "#263238", "tanh": "#4a148c", "relu": "#8c510a", "linear": "#01665e"})
 EMPTY_HISTORY_TEXT = "No training yet: press Step or Run"
 
 FONT_SIZE = 15  # read from the back of a classroom
@@ -34,7 +35,7 @@ HEIGHT_STRIP = 320
 LINK_WIDTH_MIN, LINK_WIDTH_MAX = 0.5, 8.0
 LINK_WIDTH_BUCKETS = 8  # links of one colour share a trace per width step
 # Plotly's default log ticks label 2..9 of each decade in tiny digits; fewer, plain numbers read better.
-LOG_AXIS = dict(type="log", nticks=6, tickformat="~g")
+LOG_AXIS = MappingProxyType(dict(type="log", nticks=6, tickformat="~g"))
 
 
 def _escape(label):
@@ -129,7 +130,7 @@ def error_curve(mean_abs_error, loss=None, log_y=False, max_points=1500, loss_la
     """Training curve from mean |error| (n_steps,) and optionally loss (n_steps,), x = step number."""
     mean_abs_error = np.asarray(mean_abs_error, dtype=np.float64).reshape(-1)
     y_title = "mean |error|" if loss is None else f"mean |error| and {_escape(loss_label)}"
-    y_axis = LOG_AXIS if log_y else {}
+    y_axis = dict(LOG_AXIS) if log_y else {}
     if len(mean_abs_error) == 0:
         return _empty("Error during training", HEIGHT_CURVE, "step", y_title)
     x, y = downsample(mean_abs_error, max_points)
@@ -369,7 +370,7 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
     errors = np.atleast_2d(np.asarray(mean_abs_error, dtype=np.float64))
     S, n = errors.shape
     seeds = [int(seed) for seed in seeds]
-    y_axis = LOG_AXIS if log_y else {}
+    y_axis = dict(LOG_AXIS) if log_y else {}
     if n == 0 or S == 0:
         figure = _empty("Error of every network", HEIGHT_CURVE, "step", "mean |error|")
         figure.update_yaxes(**y_axis)
@@ -445,4 +446,4 @@ def final_error_strip(final_errors, seeds, target=None, highlight=None):
             hovertemplate=f"seed {int(highlight)}: {label}<extra></extra>",
         ))
     return _figure(traces, title, HEIGHT_STRIP, "final mean |error| (log scale)", None,
-                   xaxis=LOG_AXIS, yaxis=dict(visible=False, range=[-0.6, 0.7]))
+                   xaxis=dict(LOG_AXIS), yaxis=dict(visible=False, range=[-0.6, 0.7]))

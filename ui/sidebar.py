@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import replace
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -9,7 +10,7 @@ from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
 from ui import limits
 
-BATCH_MODES = {"full": "Full batch (all rows)", "mini": "Mini-batch", "row": "One row at a time"}
+BATCH_MODES = MappingProxyType({"full": "Full batch (all rows)", "mini": "Mini-batch", "row": "One row at a time"})
 
 
 def preset_ui(current, version):

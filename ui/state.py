@@ -8,6 +8,7 @@ browser session in st.session_state.
 import math
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -444,16 +445,16 @@ class Playground:
         return pg, warnings
 
 
-_QUERY_NAMES = {
+_QUERY_NAMES = MappingProxyType({
     "hidden": "hidden", "hidden_activation": "act", "output_activation": "out", "bias": "bias",
     "init": "init", "loss": "loss", "learning_rate": "lr", "batch_size": "batch", "seed": "seed",
     "input_scaling": "xscale", "output_scaling": "yscale", "input_divisor": "xdiv", "output_divisor": "ydiv",
-}
+})
 
-_CHOICES = {
+_CHOICES = MappingProxyType({
     "hidden_activation": ACTIVATIONS, "output_activation": ACTIVATIONS, "init": INITIALIZERS,
     "loss": LOSSES, "input_scaling": SCALINGS, "output_scaling": SCALINGS,
-}
+})
 
 
 def _format(value):

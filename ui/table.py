@@ -31,8 +31,8 @@ _SHOWN_CHARS = 20  # how much of a bad value a message repeats
 
 # Plain decimal notation only: float() would also take "inf", "nan", "1_000" and non-ASCII digits.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_TRUTHY_WORDS = {"true", "false", "yes", "no"}
-_INFINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+_TRUTHY_WORDS = frozenset({"true", "false", "yes", "no"})
+_INFINITE_WORDS = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 # Spreadsheets run a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
