@@ -5,9 +5,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from engine import ACTIVATIONS, SCALINGS
+from engine import SCALINGS
 from ui import limits, session
-from ui.table import check_frame, read_csv_upload, table_to_csv, table_to_frame, table_to_text_frame, targets_problem
+from ui.table import check_frame, read_csv_upload, table_to_csv, table_to_frame, table_to_text_frame
 
 pg = session.playground()
 
@@ -115,9 +115,12 @@ with st.expander("What the network sees (scaled table)"):
     for j, name in enumerate(pg.table.outputs):
         scaled[name] = scaler.outputs(pg.table.Y)[:, j]
     st.dataframe(scaled, hide_index=True, width="stretch")
-activation = ACTIVATIONS[pg.settings.output_activation]
-if problem := targets_problem(scaler.outputs(pg.table.Y), activation.name, activation.output_range):
+if problem := pg.targets_warning():
     st.warning(problem)
+    if st.button("Scale the outputs to fit", key="data_fit_targets"):
+        pg.fit_targets()
+        session.settings_changed_elsewhere()
+        st.rerun()
 
 st.subheader("Files")
 file_cols = st.columns(2)

@@ -13,6 +13,8 @@ st.caption("Each step is one weight update: a forward pass over the rows, the er
            "backpropagation of that error into every weight matrix. Step slowly, or run and watch.")
 
 
+if problem := pg.targets_warning():
+    st.warning(f"{problem} (Data page, Scaling.)")
 training_controls(pg, "train")
 
 

@@ -151,3 +151,12 @@ def test_sessions_never_share_state():
 def test_settings_from_every_preset_are_valid():
     for key in PRESETS:
         assert Settings.from_preset(key).problems() == []
+
+
+def test_targets_outside_the_sigmoid_are_named_and_fixed_by_scaling():
+    pg = Playground.from_preset("test-score")
+    assert pg.targets_warning() is None
+    assert pg.apply_settings(replace(pg.settings, output_scaling="none"))
+    assert "92" in pg.targets_warning()
+    assert pg.fit_targets() and pg.settings.output_scaling == "max"
+    assert pg.targets_warning() is None

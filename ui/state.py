@@ -15,7 +15,7 @@ import numpy as np
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, SCALINGS, NetworkConfig, Trainer, fit_scaler
 from engine.presets import PRESETS
 from ui import limits
-from ui.table import Table, check_frame, decode_table, encode_table, table_from_preset
+from ui.table import Table, check_frame, decode_table, encode_table, table_from_preset, targets_problem
 
 DEFAULT_PRESET = "trask-3-layer"
 _NO_TARGET = "(no target)"
@@ -145,6 +145,17 @@ class Playground:
     def predict_raw(self, rows):
         """Outputs in table units for raw input rows (n_rows, n_in), scaled as the table was."""
         return self.scaler.outputs_back(self.trainer.predict(self.scaler.inputs(rows)))
+
+    def targets_warning(self):
+        """A message when the scaled targets lie outside what the output activation can reach, else None."""
+        activation = ACTIVATIONS[self.settings.output_activation]
+        return targets_problem(self.trainer.Y, activation.name, activation.output_range)
+
+    def fit_targets(self):
+        """Scale the outputs so the output activation can reach them (max, or min-max for negatives)."""
+        low = ACTIVATIONS[self.settings.output_activation].output_range[0]
+        mode = "minmax" if low >= 0 and (self.table.Y < 0).any() else "max"
+        return self.apply_settings(replace(self.settings, output_scaling=mode))
 
     def read_new_inputs(self, frame):
         """(X_raw (n_rows, n_in), problems) from an edited frame of new input rows; checked like the table."""
