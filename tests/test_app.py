@@ -265,3 +265,38 @@ def test_two_sessions_do_not_share_anything():
     second.run()
     assert playground(second).steps == 0 and playground(first).steps == 100
     assert playground(first) is not playground(second)
+
+
+def test_csv_upload_replaces_the_table_and_a_bad_file_keeps_it():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("png.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
+    no_exceptions(at)
+    assert at.error and playground(at).table.columns == ("x1", "x2", "x3", "y")
+    csv = b"a,b,target\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n"
+    at.file_uploader(key="data_upload").set_value(("xor.csv", csv, "text/csv")).run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.table.inputs == ("a", "b") and pg.table.outputs == ("target",) and pg.steps == 0
+    assert pg.trainer.weights()[0].shape == (2, 4)
+
+
+def test_saved_network_loads_back_exactly_and_a_broken_one_is_refused():
+    from engine.serialize import to_json
+
+    at = start()
+    button(at, "Step ×100").click().run()
+    saved = to_json(playground(at).trainer, playground(at).scaler)
+    wanted = playground(at).trainer.weights()
+    button(at, "Reset").click().run()
+    at.switch_page("pages/code.py").run()
+    at.file_uploader(key="code_upload_json").set_value(("bad.json", b'{"format": 1, "weights": "x"}',
+                                                        "application/json")).run()
+    no_exceptions(at)
+    assert any("can't be loaded" in e.value for e in at.error) and playground(at).steps == 0
+    at.file_uploader(key="code_upload_json").set_value(("net.json", saved.encode(), "application/json")).run()
+    button(at, "Use it").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.steps == 100
+    assert all(np.array_equal(a, b) for a, b in zip(wanted, pg.trainer.weights(), strict=True))
