@@ -54,4 +54,4 @@ def live(pg, draw, is_running=None, advance=None):
                 st.rerun()
         draw()
 
-    st.fragment(body, run_every=limits.SECONDS_PER_TICK + 0.05 if is_running() else None)()
+    st.fragment(body, run_every=limits.SECONDS_PER_TICK + 0.02 if is_running() else None)()
