@@ -43,6 +43,13 @@ class Preset:
 
 
 _GATE_INPUTS = ((0, 0, 1), (0, 1, 1), (1, 0, 1), (1, 1, 1))
+_XOR_OF_FIRST_TWO = tuple(r + (t,) for r, t in zip(_GATE_INPUTS, (0, 1, 1, 0)))
+
+# The 3-4-1 net's mean |error| every 10,000 steps, as the blog post printed it (full repr).
+_THREE_LAYER_ERRORS = MappingProxyType({
+    0: 0.49641003190272537, 10_000: 0.008584525653247153, 20_000: 0.005789459862507809,
+    30_000: 0.004629176776769984, 40_000: 0.003958765280273649, 50_000: 0.003510122567861676,
+})
 
 _CURVED_ROWS = (
     (-0.85, 0.56, 0),
@@ -128,13 +135,11 @@ PRESETS = MappingProxyType({
         columns=("x1", "x2", "x3", "y"),
         inputs=("x1", "x2", "x3"),
         outputs=("y",),
-        rows=tuple(r + (t,) for r, t in zip(_GATE_INPUTS, (0, 1, 1, 0))),
+        rows=_XOR_OF_FIRST_TWO,
         config=NetworkConfig(layer_sizes=(3, 4, 1), seed=1),
         steps=60_000,
         print_every=10_000,
-        published={"errors": {0: 0.49641003190272537, 10_000: 0.008584525653247153,
-                              20_000: 0.005789459862507809, 30_000: 0.004629176776769984,
-                              40_000: 0.003958765280273649, 50_000: 0.003510122567861676}},
+        published={"errors": _THREE_LAYER_ERRORS},
         story="The output is the exclusive-or of the first two inputs: no single input column "
               "predicts it, so a hidden layer of 4 neurons (syn0 3 x 4, syn1 4 x 1) has to combine them.",
     ),
@@ -145,14 +150,12 @@ PRESETS = MappingProxyType({
         columns=("x1", "x2", "x3", "y"),
         inputs=("x1", "x2", "x3"),
         outputs=("y",),
-        rows=tuple(r + (t,) for r, t in zip(_GATE_INPUTS, (0, 1, 1, 0))),
+        rows=_XOR_OF_FIRST_TWO,
         config=NetworkConfig(layer_sizes=(3, 4, 1), seed=1),
         steps=60_000,
         print_every=10_000,
         published={
-            "errors": {0: 0.49641003190272537, 10_000: 0.008584525653247153,
-                       20_000: 0.005789459862507809, 30_000: 0.004629176776769984,
-                       40_000: 0.003958765280273649, 50_000: 0.003510122567861676},
+            "errors": _THREE_LAYER_ERRORS,
             "outputs": [[0.0026057], [0.99672212], [0.99701713], [0.00386756]],
         },
         published_outputs_when="after_training",
