@@ -25,8 +25,9 @@ sweep = pg.sweep
 
 
 def start():
-    pg.start_sweep(int(st.session_state["seeds_count"]), int(st.session_state["seeds_steps"]),
-                   float(st.session_state["seeds_target"]))
+    st.session_state["seeds_note"] = pg.start_sweep(
+        int(st.session_state["seeds_count"]), int(st.session_state["seeds_steps"]),
+        float(st.session_state["seeds_target"]))
 
 
 def toggle():
@@ -38,6 +39,8 @@ if sweep is not None and sweep.trainer.steps < sweep.target_steps:
                    width="stretch")
 cols[3].button("Run all seeds", on_click=start, key="seeds_run", type="primary", width="stretch")
 
+if note := st.session_state.pop("seeds_note", ""):
+    st.info(note)
 if sweep is None:
     st.info("Press **Run all seeds** to train them.")
     st.stop()

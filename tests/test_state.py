@@ -160,3 +160,10 @@ def test_targets_outside_the_sigmoid_are_named_and_fixed_by_scaling():
     assert "92" in pg.targets_warning()
     assert pg.fit_targets() and pg.settings.output_scaling == "max"
     assert pg.targets_warning() is None
+
+
+def test_a_sweep_is_capped_by_network_steps_with_a_note():
+    pg = Playground.from_preset("trask-3-layer")
+    note = pg.start_sweep(256, 60_000, 0.05)
+    assert pg.sweep.target_steps == limits.MAX_SWEEP_NETWORK_STEPS // 256 and "at most" in note
+    assert pg.start_sweep(16, 60_000, 0.05) == "" and pg.sweep.target_steps == 60_000

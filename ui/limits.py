@@ -14,6 +14,7 @@ MAX_STEPS_PER_CLICK = 100_000  # Run to N and Step xN ask for at most this many 
 MAX_LINK_STEPS = 100_000  # a shared link replays at most this many steps when opened (~1.5 s)
 MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
+MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: the sweep's history stays under ~32 MB
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_QUERY_CHARS = 20_000  # longer query strings are ignored with a warning
 MAX_CELL_CHARS = 40

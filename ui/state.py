@@ -336,14 +336,19 @@ class Playground:
         return (self.settings.starting_point(), self.settings.learning_rate, self.table)
 
     def start_sweep(self, n_seeds, steps, target_error):
-        """Train seeds seed .. seed + n_seeds - 1 side by side, live, up to `steps`."""
+        """Train seeds seed .. seed + n_seeds - 1 side by side, live, up to `steps`; returns a note if capped."""
         n_seeds = int(min(max(1, n_seeds), limits.MAX_SEEDS))
-        steps = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
+        wanted = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
+        steps = min(wanted, limits.MAX_SWEEP_NETWORK_STEPS // n_seeds)
+        note = "" if steps == wanted else (
+            f"{n_seeds} seeds can train at most {steps:,} steps each here "
+            f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
         seeds = [(self.settings.seed + k) % 2**32 for k in range(n_seeds)]
         trainer = Trainer(self.trainer.config.replace(learning_rate=self.settings.learning_rate),
                           self.trainer.X, self.trainer.Y, seeds=seeds)
         self.sweep = Sweep(trainer, self.sweep_key(), steps, float(target_error))
         self.running = False
+        return note
 
     def advance_sweep(self, seconds=limits.SECONDS_PER_TICK):
         """Train the sweep for about `seconds` while it runs, stopping at its target steps."""
