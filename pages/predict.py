@@ -34,7 +34,7 @@ elif len(X_new):
         result[f"{name} (prediction)"] = outputs[:, j]
     st.table(result.style.format("{:.8g}").hide(axis="index"))
     if np.any(pg.scaler.in_scale != 1) or np.any(pg.scaler.in_offset != 0):
-        pairs = ", ".join(f"{n}: ({n} − {o:g}) / {s:g}" for n, o, s in
+        pairs = ", ".join((f"{n} / {s:g}" if o == 0 else f"({n} − {o:g}) / {s:g}") for n, o, s in
                           zip(table.inputs, pg.scaler.in_offset, pg.scaler.in_scale))
         st.caption(f"Scaling used, fitted on the training table: {pairs}. A new row is never scaled by its own "
                    "maximum: (4, 8) divided by its own maximum would be (0.5, 1), a different student.")
