@@ -1,0 +1,326 @@
+"""A real streamlit server and Debian's Chromium, shared by the browser tests (and by bench/ui_bench.py)."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 2200}  # tall: Streamlit scrolls an inner element, which full_page misses
+HEALTH_TIMEOUT = 30.0
+APP_TIMEOUT_MS = 30_000
+GRID_ROW_HEIGHT = 35  # st.data_editor rows and header, in CSS pixels
+GRID_ROW_MARKER = 33  # width of the row-marker column a dynamic editor draws on the left
+
+PAGE_PATHS = {"Train": "", "Data": "data", "S-curve": "s_curve", "Predict": "predict", "Math": "math",
+              "Code": "code", "Seeds": "seeds"}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` on a free loopback port in its own process group; a context manager."""
+
+    def __init__(self, log_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def __enter__(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")  # noqa: SIM115 - the child owns it until stop()
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        try:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            log.close()
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def healthy(self):
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                return response.read().decode().strip() == "ok"
+        except OSError:
+            return False
+
+    def _wait_healthy(self):
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}; see {self.log_path}")
+            if self.healthy():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"streamlit was not healthy after {HEALTH_TIMEOUT:.0f} s; see {self.log_path}")
+
+    def stop(self):
+        """SIGTERM the whole process group, SIGKILL it if still alive after 5 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium through Playwright; never a downloaded browser."""
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium package "
+                           "(scripts/test.sh does: apt-get install -y chromium).")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+# -- pytest fixtures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    with AppServer(ARTIFACTS / "streamlit-server.log") as server:
+        yield server
+    # Exceptions the app raised show in the log even when no page showed them.
+    assert "Traceback" not in server.log_text(), f"the server logged an exception; see {server.log_path}"
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server):
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (see scripts/test.sh).", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Factory for pages in fresh browser contexts (fresh Streamlit sessions); each is screenshotted at the end."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(APP_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    name = safe_name(request.node.name)
+    for i, context in enumerate(contexts):
+        for page in context.pages:
+            screenshot(page, name if i == 0 else f"{name}-context{i}")
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+# -- helpers the tests share -----------------------------------------------------------
+
+
+def safe_name(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{safe_name(name)}.png"
+    try:
+        page.screenshot(path=str(path), timeout=10_000)
+    except Exception as error:  # a screenshot must never hide the test's own result
+        print(f"screenshot {path} failed: {error}")
+    return path
+
+
+def open_app(page, base_url, path="", query=""):
+    """Go to a page of the app and wait until it has drawn and settled."""
+    url = f"{base_url}/{path}" + (f"?{query}" if query else "")
+    page.goto(url)
+    page.get_by_test_id("stSidebarNav").wait_for()
+    wait_settled(page)
+
+
+def wait_settled(page, timeout=APP_TIMEOUT_MS):
+    """Wait until the script has finished its run and drawn the page title; fail at once on an exception box."""
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stException"]') || (
+            document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+            && document.querySelector('[data-testid="stMain"] h1'))""",
+        timeout=timeout)
+    assert_no_exception(page)
+
+
+def assert_no_exception(page):
+    boxes = page.get_by_test_id("stException")
+    assert boxes.count() == 0, f"exception box on the page: {boxes.first.inner_text()[:2000]}"
+
+
+def wait_charts_drawn(page, minimum=1, timeout=APP_TIMEOUT_MS):
+    """Wait until at least `minimum` Plotly charts exist and every one of them has drawn its svg; their count."""
+    page.wait_for_function(
+        """(minimum) => {
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+            return charts.length >= minimum && [...charts].every(c => c.querySelector('.main-svg'));
+        }""",
+        arg=minimum, timeout=timeout)
+    return page.get_by_test_id("stPlotlyChart").count()
+
+
+def chart_traces(page):
+    """Per Plotly chart on the page: its traces as {type, name, z, y} read from the drawn plot."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+            const plot = chart.querySelector('.js-plotly-plot');
+            const plain = v => (v && typeof v === 'object' && 'length' in v)
+                ? Array.from(v, plain) : (v === undefined ? null : v);
+            // _fullData holds the arrays as plotted, decoded from the base64 form they travel in
+            return (plot && plot._fullData ? plot._fullData : []).map(t => ({
+                type: t.type || 'scatter', name: t.name ?? null, z: plain(t.z), y: plain(t.y)}));
+        })""")
+
+
+def metric(page, label):
+    """Text of the st.metric value whose label is exactly `label`."""
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def wait_metric(page, label, value, timeout=APP_TIMEOUT_MS):
+    """Wait until the metric `label` reads exactly `value`."""
+    page.wait_for_function(
+        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => {
+            const l = m.querySelector('[data-testid="stMetricLabel"]');
+            const v = m.querySelector('[data-testid="stMetricValue"]');
+            return l && v && l.innerText.trim() === label && v.innerText.trim() === value;
+        })""",
+        arg=[label, value], timeout=timeout, polling=100)
+
+
+def read_table(page):
+    """The st.table on the page as (header, rows of cell texts)."""
+    table = page.get_by_test_id("stTable").locator("table").first
+    table.wait_for()
+    data = table.evaluate(
+        """t => ({
+            header: [...t.querySelectorAll('thead tr:last-child th')].map(c => c.innerText.trim()),
+            rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('th, td')]
+                  .map(c => c.innerText.trim())),
+        })""")
+    return data["header"], data["rows"]
+
+
+def table_column(page, word):
+    """Cells of every table column whose header contains `word` (case-insensitive), as lists per column."""
+    header, rows = read_table(page)
+    picked = [i for i, name in enumerate(header) if word.lower() in name.lower()]
+    assert picked, f"no column with {word!r} in its header: {header}"
+    # a hidden index leaves the header and the rows the same width; a shown one adds a leading th
+    shift = len(rows[0]) - len(header) if rows else 0
+    return [[row[i + shift] for row in rows] for i in picked]
+
+
+def engine_outputs(preset_key, steps, seed=None):
+    """The engine's own outputs for a preset after `steps` updates, in table units, formatted like the app."""
+    from engine.presets import PRESETS, build_trainer
+
+    trainer, scaler = build_trainer(PRESETS[preset_key], seed=seed)
+    trainer.run(steps)
+    outputs = scaler.outputs_back(trainer.predict(trainer.X))
+    return [[f"{value:.8f}" for value in column] for column in outputs.T]
+
+
+def number_input(page, label):
+    """The input box of the st.number_input labelled `label`."""
+    return page.locator(f'input[aria-label="{label}"]')
+
+
+def set_number(page, label, value):
+    """Type a number into the number_input labelled `label` and let the app take it."""
+    box = number_input(page, label)
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_function(
+        """([label, value]) => [...document.querySelectorAll('input')].some(i =>
+            i.getAttribute('aria-label') === label && i.value.replace(/,/g, '') === value)""",
+        arg=[label, str(value)])
+    wait_settled(page)
+
+
+def button(page, name):
+    """The button whose accessible name is exactly `name`."""
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def edit_cell(page, row, column, text):
+    """Type `text` into data-editor cell (row, column), both counted from 0 among the data cells.
+
+    The grid is a canvas: click the row's first cell, walk right with the arrow keys, open the
+    cell's editor with Enter, type and commit with Enter.
+    """
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    grid.click(position={"x": GRID_ROW_MARKER + 20, "y": GRID_ROW_HEIGHT * (row + 1) + GRID_ROW_HEIGHT / 2})
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator(".gdg-input")
+    editor.wait_for()
+    editor.fill(text)
+    editor.press("Enter")
+    editor.wait_for(state="detached")
+
+
+def click_once(page, locator):
+    """One real mouse click at the element's centre.
+
+    Locator.click retries when the element is re-rendered under it, and a live fragment
+    re-renders the page several times a second: a retried click on Pause can land twice,
+    pausing and then starting the run again. A person clicks once, so this does too.
+    """
+    locator.wait_for()
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
