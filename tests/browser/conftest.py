@@ -138,9 +138,9 @@ def new_page(browser, request):
     """Factory for pages in fresh browser contexts (fresh Streamlit sessions); each is screenshotted at the end."""
     contexts = []
 
-    def make():
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(APP_TIMEOUT_MS)
+    def make(viewport=VIEWPORT, timeout_ms=APP_TIMEOUT_MS):
+        context = browser.new_context(viewport=viewport)
+        context.set_default_timeout(timeout_ms)
         contexts.append(context)
         return context.new_page()
 
