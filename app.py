@@ -45,5 +45,7 @@ with st.sidebar:
 
 if pg.message:
     st.warning(pg.message, icon=":material/warning:")
-page.run()
-session.publish_link(pg)
+try:
+    page.run()
+finally:  # also when a page stops or reruns early: the address bar always holds the run
+    session.publish_link(pg)

@@ -43,8 +43,7 @@ if note := st.session_state.pop("seeds_note", ""):
     st.info(note)
 if sweep is None:
     st.info("Press **Run all seeds** to train them.")
-    st.stop()
-if sweep.made_from != pg.sweep_key():
+elif sweep.made_from != pg.sweep_key():
     st.warning("The settings or the table changed since this sweep ran; run it again to compare.")
 
 
@@ -88,12 +87,12 @@ def draw():
     st.dataframe(frame, hide_index=True, width="stretch", height=260)
 
 
-live(pg, draw, is_running=lambda: sweep.running, advance=pg.advance_sweep)
-
-pick_cols = st.columns([2, 1], vertical_alignment="bottom")
-chosen = pick_cols[0].selectbox("Open a seed on the Train page", list(sweep.trainer.seeds), key="seeds_pick",
-                                help="Its exact weights at this step become the Train page's network.")
-if pick_cols[1].button("Open on Train page", key="seeds_open", width="stretch"):
-    pg.open_seed(int(chosen))
-    session.settings_changed_elsewhere()
-    st.switch_page("pages/train.py")
+if sweep is not None:
+    live(pg, draw, is_running=lambda: sweep.running, advance=pg.advance_sweep)
+    pick_cols = st.columns([2, 1], vertical_alignment="bottom")
+    chosen = pick_cols[0].selectbox("Open a seed on the Train page", list(sweep.trainer.seeds), key="seeds_pick",
+                                    help="Its exact weights at this step become the Train page's network.")
+    if pick_cols[1].button("Open on Train page", key="seeds_open", width="stretch"):
+        pg.open_seed(int(chosen))
+        session.settings_changed_elsewhere()
+        st.switch_page("pages/train.py")

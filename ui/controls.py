@@ -13,11 +13,14 @@ def training_controls(pg, prefix, compact=False):
         pg.running = False
         pg.train(n)
 
-    def toggle_run():
-        if pg.running:
-            pg.running = False
-        else:
+    # Run and Pause are separate, idempotent callbacks: a click that reaches the server twice while
+    # the live area redraws must not pause and then restart the run.
+    def run():
+        if not pg.running:
             st.session_state[f"{prefix}_note"] = pg.start_run()
+
+    def pause():
+        pg.running = False
 
     def run_to():
         st.session_state[f"{prefix}_note"] = pg.start_run(int(st.session_state[f"{prefix}_target"]))
@@ -29,8 +32,10 @@ def training_controls(pg, prefix, compact=False):
     if not compact:
         next(cols).button("Step ×10", on_click=step, args=(10,), width="stretch", key=f"{prefix}_step10")
     next(cols).button("Step ×100", on_click=step, args=(100,), width="stretch", key=f"{prefix}_step100")
-    next(cols).button("⏸ Pause" if pg.running else "▶ Run", on_click=toggle_run, width="stretch",
-                      type="primary", key=f"{prefix}_run")
+    if pg.running:
+        next(cols).button("⏸ Pause", on_click=pause, width="stretch", type="primary", key=f"{prefix}_pause")
+    else:
+        next(cols).button("▶ Run", on_click=run, width="stretch", type="primary", key=f"{prefix}_run")
     if not compact:
         preset = PRESETS.get(pg.settings.preset)
         next(cols).number_input("Run to step", 1, limits.MAX_TOTAL_STEPS, value=preset.steps if preset else 10_000,

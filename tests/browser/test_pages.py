@@ -57,8 +57,6 @@ def test_sidebar_navigation_keeps_the_session_and_the_address(page, app_url):
     assert wait_charts_drawn(page, 4) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: pages/seeds.py calls st.stop() before any sweep, so app.py never "
-                                       "reaches session.publish_link and the address bar loses the run")
 def test_seeds_page_keeps_the_run_in_the_address_bar(page, app_url):
     open_app(page, app_url, query=SHARED_QUERY)
     page.get_by_test_id("stSidebarNav").get_by_text("Seeds", exact=True).click()

@@ -86,12 +86,6 @@ def steps_shown(page):
     return int(metric(page, "Step").replace(",", ""))
 
 
-DOUBLE_PAUSE = ("app bug: one mouse click on '⏸ Pause' during a live run often calls ui/controls.py toggle_run twice "
-                "(37-300 ms apart): the second call runs pg.start_run() with no target, so training goes on past "
-                "the Run-to step. Separate idempotent pause and run callbacks stopped it in a trial.")
-
-
-@pytest.mark.xfail(strict=True, reason=DOUBLE_PAUSE)
 def test_pause_stops_the_step_counter(page, app_url):
     """Run to, then Pause, three times over: each time the counter holds still and stays below the target."""
     open_app(page, app_url)
