@@ -21,31 +21,33 @@ pg = session.playground()
 for warning in st.session_state.pop("link_warnings", []):
     st.warning(warning, icon=":material/link:")
 
-with st.sidebar:
-    version = session.widget_version()
-    preset = sidebar.preset_ui(pg.settings.preset, version)
-    if preset != pg.settings.preset:
-        pg.load_preset(preset)
-        session.settings_changed_elsewhere()
-        st.rerun()
-    wanted = sidebar.settings_ui(pg.settings, version)
-    if wanted != pg.settings:
-        pg.apply_settings(wanted)
-        refresh = st.session_state.pop("sidebar_needs_refresh", False)
-        if pg.settings != wanted or refresh:  # refused, or changed by a button: show the settings in use
+# Live training runs in a thread (ui.live): this run changes the playground only under its lock.
+with pg.lock:
+    with st.sidebar:
+        version = session.widget_version()
+        preset = sidebar.preset_ui(pg.settings.preset, version)
+        if preset != pg.settings.preset:
+            pg.load_preset(preset)
             session.settings_changed_elsewhere()
             st.rerun()
-    with st.popover("Share this run", width="stretch"):
-        st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
-                   "so the same weights. Click the copy icon.")
-        st.code(session.share_url(pg), language=None, wrap_lines=True)
-        if not pg.link_carries_table():
-            st.warning("This table is too large to fit in a link: the link uses the preset's table. "
-                       "Share the CSV from the Data page alongside it.")
+        wanted = sidebar.settings_ui(pg.settings, version)
+        if wanted != pg.settings:
+            pg.apply_settings(wanted)
+            refresh = st.session_state.pop("sidebar_needs_refresh", False)
+            if pg.settings != wanted or refresh:  # refused, or changed by a button: show the settings in use
+                session.settings_changed_elsewhere()
+                st.rerun()
+        with st.popover("Share this run", width="stretch"):
+            st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
+                       "so the same weights. Click the copy icon.")
+            st.code(session.share_url(pg), language=None, wrap_lines=True)
+            if not pg.link_carries_table():
+                st.warning("This table is too large to fit in a link: the link uses the preset's table. "
+                           "Share the CSV from the Data page alongside it.")
 
-if pg.message:
-    st.warning(pg.message, icon=":material/warning:")
-try:
-    page.run()
-finally:  # also when a page stops or reruns early: the address bar always holds the run
-    session.publish_link(pg)
+    if pg.message:
+        st.warning(pg.message, icon=":material/warning:")
+    try:
+        page.run()
+    finally:  # also when a page stops or reruns early: the address bar always holds the run
+        session.publish_link(pg)

@@ -45,6 +45,7 @@ if len(table.inputs) == 2:
     st.subheader("Output map")
     st.caption("The network's output over the whole input plane, with the training rows on top. "
                "Run training and watch the boundary form.")
+
     training_controls(pg, "predict", compact=True)
 
     def draw_map():

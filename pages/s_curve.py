@@ -14,6 +14,8 @@ st.title("S-curve")
 st.caption("Every dot is one neuron on one training row: its weighted sum z along the bottom, its output "
            "a = f(z) up the side. The dashed curve is the slope f'(z), which multiplies every weight update: "
            "where the curve is flat, the neuron hardly learns.")
+
+
 training_controls(pg, "scurve", compact=True)
 
 

@@ -25,13 +25,15 @@ sweep = pg.sweep
 
 
 def start():
-    st.session_state["seeds_note"] = pg.start_sweep(
+    with pg.lock:
+        st.session_state["seeds_note"] = pg.start_sweep(
         int(st.session_state["seeds_count"]), int(st.session_state["seeds_steps"]),
         float(st.session_state["seeds_target"]))
 
 
 def toggle():
-    pg.sweep.running = not pg.sweep.running
+    with pg.lock:
+        pg.sweep.running = not pg.sweep.running
 
 
 if sweep is not None and sweep.trainer.steps < sweep.target_steps:
@@ -88,7 +90,7 @@ def draw():
 
 
 if sweep is not None:
-    live(pg, draw, is_running=lambda: sweep.running, advance=pg.advance_sweep)
+    live(pg, draw, is_running=lambda: sweep.running, work=pg.advance_sweep, name="sweep")
     pick_cols = st.columns([2, 1], vertical_alignment="bottom")
     chosen = pick_cols[0].selectbox("Open a seed on the Train page", list(sweep.trainer.seeds), key="seeds_pick",
                                     help="Its exact weights at this step become the Train page's network.")

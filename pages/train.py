@@ -15,6 +15,8 @@ st.caption("Each step is one weight update: a forward pass over the rows, the er
 
 if problem := pg.targets_warning():
     st.warning(f"{problem} (Data page, Scaling.)")
+
+
 training_controls(pg, "train")
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -116,13 +117,17 @@ def test_run_then_pause():
     at = start()
     button(at, "▶ Run").click().run()
     assert playground(at).running
-    at.run()
-    steps = playground(at).steps
-    assert steps > 0
+    for _ in range(50):  # training goes on in a background thread between redraws
+        at.run()
+        if playground(at).steps > 0:
+            break
+    assert playground(at).steps > 0
     button(at, "⏸ Pause").click().run()
     assert not playground(at).running
+    steps = playground(at).steps
     at.run()
-    assert playground(at).steps == steps
+    time.sleep(0.2)
+    assert playground(at).steps == steps and not playground(at).runner("train").busy()
 
 
 def test_reset_returns_the_starting_weights():

@@ -167,3 +167,10 @@ def test_a_sweep_is_capped_by_network_steps_with_a_note():
     note = pg.start_sweep(256, 60_000, 0.05)
     assert pg.sweep.target_steps == limits.MAX_SWEEP_NETWORK_STEPS // 256 and "at most" in note
     assert pg.start_sweep(16, 60_000, 0.05) == "" and pg.sweep.target_steps == 60_000
+
+
+def test_a_sweep_summary_before_its_first_step():
+    pg = Playground.from_preset("xor-bias")
+    pg.start_sweep(4, 100, 0.05)
+    summary = pg.sweep.summary()
+    assert np.isnan(summary["final_error"]).all() and (summary["steps_to_target"] == -1).all()

@@ -9,21 +9,31 @@ from ui import limits
 def training_controls(pg, prefix, compact=False):
     """Step / Run / Pause / Run to / Reset buttons; they change pg before the page draws."""
 
+    # Callbacks run before the script, outside app.py's lock: each takes it, so a training
+    # thread never sees a half-made change.
     def step(n):
-        pg.running = False
-        pg.train(n)
+        with pg.lock:
+            pg.running = False
+            pg.train(n)
 
     # Run and Pause are separate, idempotent callbacks: a click that reaches the server twice while
     # the live area redraws must not pause and then restart the run.
     def run():
-        if not pg.running:
-            st.session_state[f"{prefix}_note"] = pg.start_run()
+        with pg.lock:
+            if not pg.running:
+                st.session_state[f"{prefix}_note"] = pg.start_run()
 
     def pause():
-        pg.running = False
+        with pg.lock:
+            pg.running = False
 
     def run_to():
-        st.session_state[f"{prefix}_note"] = pg.start_run(int(st.session_state[f"{prefix}_target"]))
+        with pg.lock:
+            st.session_state[f"{prefix}_note"] = pg.start_run(int(st.session_state[f"{prefix}_target"]))
+
+    def reset():
+        with pg.lock:
+            pg.reset()
 
     widths = [1, 1, 1.2, 1] if compact else [1, 1, 1, 1.2, 1.6, 1.2, 1]
     cols = iter(st.columns(widths, vertical_alignment="bottom"))
@@ -41,22 +51,29 @@ def training_controls(pg, prefix, compact=False):
         next(cols).number_input("Run to step", 1, limits.MAX_TOTAL_STEPS, value=preset.steps if preset else 10_000,
                                 key=f"{prefix}_target", help="Filled in with the preset's tutorial step count.")
         next(cols).button("Run to", on_click=run_to, width="stretch", key=f"{prefix}_run_to")
-    next(cols).button("Reset", on_click=pg.reset, width="stretch", key=f"{prefix}_reset",
+    next(cols).button("Reset", on_click=reset, width="stretch", key=f"{prefix}_reset",
                       help="Back to the same starting weights (same seed) at step 0.")
     if note := st.session_state.pop(f"{prefix}_note", ""):
         st.info(note)
 
 
-def live(pg, draw, is_running=None, advance=None):
-    """Draw `draw()` in a fragment that trains a slice and redraws several times a second while running."""
+def live(pg, draw, is_running=None, work=None, name="train"):
+    """Draw `draw()` in a fragment that redraws several times a second while training runs.
+
+    The training itself goes on in pg's LiveRunner thread; each redraw keeps it going a little longer.
+    The buttons stay outside the fragment: a button redrawn several times a second can lose a click.
+    """
     is_running = is_running or (lambda: pg.running)
-    advance = advance or pg.advance_live
+    work = work or pg.advance_live
+    ticking = is_running()
 
     def body():
-        if is_running():
-            advance()
+        if ticking:
             if not is_running():  # finished or stopped: a full rerun turns the timer off and relabels Run
                 st.rerun()
+            pg.runner(name).grant(work, is_running)
+        # Drawn without the lock so training goes on meanwhile: it only ever adds steps, and the
+        # drawing after a run ends (a full rerun) sees the final state.
         draw()
 
-    st.fragment(body, run_every=limits.SECONDS_PER_TICK + 0.02 if is_running() else None)()
+    st.fragment(body, run_every=limits.TICK_SECONDS if ticking else None)()

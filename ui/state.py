@@ -6,6 +6,7 @@ browser session in st.session_state.
 """
 
 import math
+import threading
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
@@ -15,6 +16,7 @@ import numpy as np
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, SCALINGS, NetworkConfig, Trainer, fit_scaler
 from engine.presets import PRESETS
 from ui import limits
+from ui.live import LiveRunner
 from ui.table import Table, check_frame, decode_table, encode_table, table_from_preset, targets_problem
 
 DEFAULT_PRESET = "trask-3-layer"
@@ -95,9 +97,12 @@ class Sweep:
 
     def summary(self):
         """Per seed: final mean |error|, steps to reach the target (-1: never), diverged."""
-        errors = self.trainer.mean_abs_error
-        steps = self.trainer.steps
-        final = errors[:, -1] if steps else np.full(self.trainer.n_networks, np.nan)
+        errors = self.trainer.mean_abs_error  # one read: training may go on in another thread
+        if errors.shape[1] == 0:
+            none = np.full(self.trainer.n_networks, -1)
+            return {"seed": self.trainer.seeds.copy(), "final_error": np.full(len(none), np.nan),
+                    "steps_to_target": none, "diverged": self.trainer.diverged_at >= 0}
+        final = errors[:, -1]
         with np.errstate(invalid="ignore"):
             reached = errors <= self.target_error
         first = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, -1)
@@ -120,6 +125,15 @@ class Playground:
     run_until: int = 0  # Run to N: the step at which the running stops (0: until paused)
     sweep: object = None  # ui.state.Sweep while the Seeds page has one
     extra: dict = field(default_factory=dict)
+    # Live training runs in a thread (ui.live); every change to the playground happens under this lock.
+    lock: object = field(default_factory=threading.RLock, repr=False, compare=False)
+    runners: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def runner(self, name):
+        """The LiveRunner for `name` ("train" or "sweep"), made on first use."""
+        if name not in self.runners:
+            self.runners[name] = LiveRunner(self.lock)
+        return self.runners[name]
 
     @classmethod
     def from_preset(cls, key=DEFAULT_PRESET):
