@@ -33,11 +33,13 @@ LONG_RUN = 60_000
 
 COUNT_CURVE_RENDERS = """() => {
     window.curveRenders = 0;
-    // A fragment rerun may replace the chart element, so watch the page and keep the batches
-    // that touched the first chart (the error curve): one batch per redraw.
-    new MutationObserver(records => {
-        const curve = document.querySelector('[data-testid="stPlotlyChart"]');
-        if (curve && records.some(r => curve.contains(r.target))) window.curveRenders += 1;
+    let shown = null;
+    // Count the frames a person sees: each redraw puts a new step count in the error curve's title.
+    // (Counting DOM mutation batches overcounts: Plotly touches a chart in several batches per draw.)
+    new MutationObserver(() => {
+        const title = document.querySelector('[data-testid="stPlotlyChart"] .gtitle');
+        const text = title ? title.textContent : null;
+        if (text !== null && text !== shown) { shown = text; window.curveRenders += 1; }
     }).observe(document.querySelector('[data-testid="stMain"]'),
                {childList: true, subtree: true, attributes: true, characterData: true});
 }"""

@@ -5,6 +5,7 @@ import json
 import math
 
 import numpy as np
+import plotly.io as pio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -203,6 +204,22 @@ def test_weight_heatmap_keeps_numeric_and_repeated_labels_apart():
 def test_weight_heatmap_survives_json_as_streamlit_sends_it():
     spec = json.loads(figures.weight_heatmap(W_SMALL, ["a", "b", "c"], list("pqrs"), "W").to_json())
     np.testing.assert_array_equal(decode(spec["data"][0]["z"]), W_SMALL)
+
+
+def test_weight_heatmap_left_margin_grows_with_its_longest_row_label():
+    short = figures.weight_heatmap(W_SMALL, ["a", "b", "c"], list("pqrs"), "W")
+    long = figures.weight_heatmap(W_SMALL, ["a", "hours studied", "c"], list("pqrs"), "W")
+    assert long.layout.margin.l - short.layout.margin.l == pytest.approx(12 * figures.TICK_CHAR_PX, abs=1)
+    assert short.layout.margin.r == long.layout.margin.r == figures.RIGHT_COLORBAR  # room for the colour bar
+
+
+def test_figures_keep_the_white_template_look():
+    white = pio.templates["plotly_white"].layout
+    for figure in (figures.error_curve(np.linspace(1, 0.1, 50)), figures.weight_heatmap(W_SMALL, "abc", "pqrs", "W")):
+        template = figure.layout.template.layout
+        assert template.plot_bgcolor == white.plot_bgcolor
+        assert template.xaxis.gridcolor == white.xaxis.gridcolor
+        assert template.colorway == white.colorway
 
 
 # -- network diagram -----------------------------------------------------------------------

@@ -32,6 +32,9 @@ HEIGHT_CURVE = 360
 HEIGHT_MATRIX = 380
 HEIGHT_DIAGRAM = 420
 HEIGHT_STRIP = 320
+MARGIN_BASE = 44  # px left of the tick labels: the y-axis title, its standoff and padding
+TICK_CHAR_PX = 9.0  # px per character of a tick label at FONT_SIZE, generous for digits and lower case
+RIGHT_COLORBAR = 100  # px right of the plot for a colour bar and its title
 LINK_WIDTH_MIN, LINK_WIDTH_MAX = 0.5, 8.0
 LINK_WIDTH_BUCKETS = 8  # links of one colour share a trace per width step
 # Plotly's default log ticks label 2..9 of each decade in tiny digits; fewer, plain numbers read better.
@@ -43,26 +46,51 @@ def _escape(label):
     return html.escape(str(label)).replace("%{", "%&#123;")
 
 
+def margin(y_tick_chars=6, right=40):
+    """Plot margins (px) wide enough for y tick labels of y_tick_chars characters and a right-hand column.
+
+    Plotly's automargin widens a margin that is too narrow, but only by drawing the chart twice; a
+    live chart redrawn several times a second would pay that on every update. Margins that already
+    fit the labels avoid it, and automargin stays on as a safety net for unusually long labels.
+    """
+    return dict(l=int(MARGIN_BASE + TICK_CHAR_PX * y_tick_chars), r=int(right), t=56, b=64)
+
+
+def _longest(labels):
+    return max((len(html.unescape(str(label))) for label in labels), default=1)
+
+
 def _figure(traces, title, height, x_title=None, y_title=None, showlegend=False, **layout):
     checked = go.Layout(
         title=dict(text=title, font=dict(size=FONT_SIZE + 3), x=0.01, xanchor="left"),
         font=dict(size=FONT_SIZE),
         height=height,
-        margin=layout.pop("margin", dict(l=64, r=24, t=56, b=56)),
+        margin=layout.pop("margin", margin()),
         showlegend=showlegend,
         xaxis=dict(title=dict(text=x_title)) | layout.pop("xaxis", {}),
         yaxis=dict(title=dict(text=y_title)) | layout.pop("yaxis", {}),
         **layout,
     ).to_plotly_json()
-    # Validating the template costs ~12 ms per figure, most of a redraw; the traces and the
-    # rest of the layout are still validated, only the known-good template skips the check.
+    # The template is known-good, so it skips validation (~12 ms per figure otherwise); the traces
+    # and the rest of the layout are still validated.
     checked["template"] = copy.deepcopy(_white_template())
     return go.Figure(data=traces, layout=checked, _validate=False)
 
 
+# What our figures read from plotly_white: flat 2-D axes and the trace types drawn here. The whole
+# template styles every Plotly trace type and 3-D scene; Streamlit copies and walks it once per chart
+# per redraw, which was most of a redraw's server time while training ran.
+_TEMPLATE_LAYOUT_KEYS = ("autotypenumbers", "colorway", "colorscale", "coloraxis", "font", "hovermode", "hoverlabel",
+                         "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "shapedefaults", "annotationdefaults",
+                         "title")
+_TEMPLATE_TRACE_TYPES = ("scatter", "heatmap")
+
+
 @functools.cache
 def _white_template():
-    return pio.templates["plotly_white"].to_plotly_json()
+    full = pio.templates["plotly_white"].to_plotly_json()
+    return {"layout": {key: full["layout"][key] for key in _TEMPLATE_LAYOUT_KEYS},
+            "data": {kind: full["data"][kind] for kind in _TEMPLATE_TRACE_TYPES}}
 
 
 def _empty(title, height, x_title, y_title, text=EMPTY_HISTORY_TEXT):
@@ -179,6 +207,7 @@ def weight_heatmap(W, row_labels, col_labels, title, bias=None):
     )
     return _figure(
         [heatmap], _escape(title), HEIGHT_MATRIX, "neuron of this layer", "input to this layer",
+        margin=margin(_longest(rows), right=RIGHT_COLORBAR),
         xaxis=dict(tickvals=list(range(n_cols)), ticktext=cols, showgrid=False, zeroline=False, side="bottom"),
         yaxis=dict(tickvals=list(range(n_rows)), ticktext=rows, autorange="reversed", showgrid=False,
                    zeroline=False),
@@ -319,8 +348,10 @@ def s_curve(layer_activations, zs, layer_names, row_labels=None):
             hovertemplate=f"{layer}, neuron %{{customdata[1]}}, row {row_part}: z=%{{x:.4g}}, a=%{{y:.4g}}, "
                           "slope=%{customdata[2]:.4g}<extra></extra>",
         ))
+    legend_chars = _longest(trace.name for trace in traces)
     return _figure(traces, "Where each neuron sits on its activation curve", HEIGHT_DIAGRAM,
                    "z (weighted input)", "a = f(z)  and slope f'(z)", showlegend=True,
+                   margin=margin(right=48 + TICK_CHAR_PX * (FONT_SIZE - 2) / FONT_SIZE * legend_chars),
                    legend=dict(x=1.02, xanchor="left", y=1, font=dict(size=FONT_SIZE - 2)))
 
 
@@ -352,6 +383,7 @@ def output_map(grid_x, grid_y, grid_out, train_X, train_Y, x_name, y_name, out_n
     ))
     return _figure(
         traces, f"Network output {out_name} over the input plane", HEIGHT_DIAGRAM, x_name, y_name,
+        margin=margin(right=RIGHT_COLORBAR + TICK_CHAR_PX * max(0, _longest([out_name]) - 6)),
         coloraxis=dict(colorscale=OUTPUT_COLORSCALE, cmin=low, cmax=high,
                        colorbar=dict(title=dict(text=out_name), thickness=14)),
     )

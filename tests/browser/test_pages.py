@@ -97,3 +97,21 @@ def test_seeds_page_draws_its_charts_after_a_sweep(page, app_url):
     page.get_by_text("Step 500 of 500", exact=False).wait_for()
     assert wait_charts_drawn(page, 2) == 2
     assert_no_exception(page)
+
+
+PLOT_MARGINS = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+    .map(plot => { const l = plot._fullLayout;
+                   return {title: l.title.text, asked: [l.margin.l, l.margin.r, l.margin.t, l.margin.b],
+                           drawn: [l._size.l, l._size.r, l._size.t, l._size.b]}; })"""
+
+
+@pytest.mark.parametrize("preset", ["trask-3-layer", "test-score", "curved"])
+def test_chart_margins_fit_their_labels(page, app_url, preset):
+    """Margins that already fit: Plotly's automargin widening one means a second draw on every live update."""
+    for path, charts in (("", 4), ("s_curve", 1), ("predict", 1 if len(PRESETS[preset].inputs) == 2 else 0)):
+        if not charts:
+            continue
+        open_app(page, app_url, path, query=f"preset={preset}&steps=50")
+        assert wait_charts_drawn(page, charts) == charts
+        for plot in page.evaluate(PLOT_MARGINS):
+            assert plot["drawn"] == plot["asked"], plot["title"]
