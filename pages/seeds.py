@@ -54,7 +54,8 @@ def draw():
     summary = sweep.summary()
     seeds = summary["seed"]
     current = pg.settings.seed if pg.settings.seed in seeds else None
-    st.caption(f"Step {trainer.steps:,} of {sweep.target_steps:,} · {trainer.n_networks} networks")
+    plural = "" if trainer.n_networks == 1 else "s"
+    st.caption(f"Step {trainer.steps:,} of {sweep.target_steps:,} · {trainer.n_networks} network{plural}")
     left, right = st.columns([3, 2])
     with left:
         # While it runs, every stride-th step keeps each redraw cheap; the final drawing uses them all.

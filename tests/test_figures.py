@@ -443,6 +443,23 @@ def test_final_error_strip_one_marker_per_seed_and_diverged_at_the_edge():
     assert "2 diverged" in figure.layout.title.text and "2 at or below 0.05" in figure.layout.title.text
 
 
+def test_final_error_strip_labels_a_short_log_range_sparsely():
+    """0.09 to 0.43 would get a label on every digit, running into each other; 1, 2, 5 per decade instead."""
+    short = figures.final_error_strip(np.array([0.09, 0.1, 0.2, 0.43]), range(4), target=0.05)
+    assert short.layout.xaxis.dtick == "D2"
+    wide = figures.final_error_strip(np.array([1e-5, 0.3]), range(2), target=0.05)
+    assert wide.layout.xaxis.dtick == 1
+    assert figures.log_tick_step([np.nan, -1.0]) is None
+
+
+def test_final_error_strip_puts_its_counts_on_a_second_title_line():
+    figure = figures.final_error_strip(np.array([0.02, np.nan]), [1, 2], target=0.05)
+    first, second = figure.layout.title.text.split("<br>")
+    assert first == "Final mean |error| of 2 networks"
+    assert "1 diverged, 1 at or below 0.05" in second
+    assert figures.final_error_strip(np.array([0.02]), [1]).layout.title.text == "Final mean |error| of 1 network"
+
+
 def test_final_error_strip_jitter_is_deterministic_and_distinct():
     errors = np.linspace(0.1, 0.2, 30)
     first = figures.final_error_strip(errors, range(30)).data[0].y

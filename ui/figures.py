@@ -427,9 +427,15 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
                                  line=dict(color=HIGHLIGHT, width=3),
                                  hovertemplate=f"seed {int(highlight)}, step %{{x}}: %{{y:.4g}}<extra></extra>"))
     diverged = int(np.isnan(errors).any(axis=1).sum())
-    title = f"Error of {S} networks" + (f" ({diverged} diverged)" if diverged else "")
-    return _figure(traces, title, HEIGHT_CURVE, "step", "mean |error|", showlegend=True, yaxis=y_axis,
-                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
+    title = f"Error of {_networks(S)}" + (f" ({diverged} diverged)" if diverged else "")
+    # The legend goes under the axis: beside the title, in part of the page's width, the two overlap.
+    return _figure(traces, title, HEIGHT_CURVE + 40, "step", "mean |error|", showlegend=True, yaxis=y_axis,
+                   margin=dict(margin(), b=112),
+                   legend=dict(orientation="h", x=0, xanchor="left", y=-0.3, yanchor="top"))
+
+
+def _networks(n):
+    return f"{n} network" if n == 1 else f"{n} networks"
 
 
 def strip_jitter(n):
@@ -459,15 +465,18 @@ def final_error_strip(final_errors, seeds, target=None, highlight=None):
             textposition="top center", marker=dict(size=11, color="#757575", symbol="x"),
             hovertemplate="seed %{customdata}: diverged<extra></extra>",
         ))
-    title = f"Final mean |error| of {len(errors)} networks"
+    title = f"Final mean |error| of {_networks(len(errors))}"
+    details = []
     if diverged.any():
-        title += f", {int(diverged.sum())} diverged"
+        details.append(f"{int(diverged.sum())} diverged")
     if target is not None:
-        title += f", {int((errors[ok] <= target).sum())} at or below {target:g}"
+        details.append(f"{int((errors[ok] <= target).sum())} at or below {target:g}")
         traces.append(go.Scatter(
             x=[target, target], y=[-0.5, 0.5], mode="lines+text", name="target", text=["", f"target {target:g}"],
             textposition="top right", line=dict(color="#333333", width=2, dash="dash"), hoverinfo="skip",
         ))
+    if details:  # a second, smaller line: the chart shares the page's width with the curves
+        title += f"<br><span style='font-size:{FONT_SIZE}px'>{', '.join(details)}</span>"
     if highlight is not None and int(highlight) in seeds:
         k = int(np.flatnonzero(seeds == int(highlight))[0])
         value = errors[k] if ok[k] else edge
@@ -477,5 +486,19 @@ def final_error_strip(final_errors, seeds, target=None, highlight=None):
             marker=dict(size=18, color=HIGHLIGHT, symbol="diamond", line=dict(color="#000000", width=1.5)),
             hovertemplate=f"seed {int(highlight)}: {label}<extra></extra>",
         ))
+    drawn = np.concatenate([errors[ok & (errors > 0)], [edge] if diverged.any() else [], reach])
     return _figure(traces, title, HEIGHT_STRIP, "final mean |error| (log scale)", None,
-                   xaxis=dict(LOG_AXIS), yaxis=dict(visible=False, range=[-0.6, 0.7]))
+                   margin=dict(margin(y_tick_chars=0), t=80),
+                   xaxis=dict(LOG_AXIS, dtick=log_tick_step(drawn)), yaxis=dict(visible=False, range=[-0.6, 0.7]))
+
+
+def log_tick_step(values):
+    """Plotly dtick for a log axis over values: 1, 2, 5 in each decade when they span little, else powers of 10.
+
+    Plotly labels every digit of a short log range, and the labels run into each other.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return None
+    return "D2" if np.log10(values.max() / values.min()) < 2 else 1
