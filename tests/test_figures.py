@@ -420,6 +420,8 @@ def test_sweep_curves_without_history():
     figure = figures.sweep_curves(np.empty((3, 0)), [1, 2, 3])
     assert len(figure.data) == 0
     assert figure.layout.annotations[0].text == figures.EMPTY_HISTORY_TEXT
+    # The same height as once drawn: the page does not jump when the first curves arrive.
+    assert figure.layout.height == figures.sweep_curves(np.ones((3, 5)), [1, 2, 3]).layout.height
 
 
 def test_final_error_strip_one_marker_per_seed_and_diverged_at_the_edge():
@@ -498,7 +500,8 @@ def test_every_figure_builds_and_serialises_for_the_largest_network():
     for figure in built:
         spec = json.loads(figure.to_json())
         assert spec["data"] and spec["layout"]["height"] in (figures.HEIGHT_CURVE, figures.HEIGHT_MATRIX,
-                                                            figures.HEIGHT_DIAGRAM, figures.HEIGHT_STRIP)
+                                                            figures.HEIGHT_DIAGRAM, figures.HEIGHT_STRIP,
+                                                            figures.HEIGHT_SWEEP)
     diagram = built[2]
     assert len(diagram.data) <= 3 * figures.LINK_WIDTH_BUCKETS + 2  # links grouped, not one trace each
     assert len(by_name(diagram, "weights").hovertext) == sum(W.size for W in weights)

@@ -32,6 +32,7 @@ HEIGHT_CURVE = 360
 HEIGHT_MATRIX = 380
 HEIGHT_DIAGRAM = 420
 HEIGHT_STRIP = 320
+HEIGHT_SWEEP = HEIGHT_CURVE + 40  # room for the legend under the axis
 MARGIN_BASE = 44  # px left of the tick labels: the y-axis title, its standoff and padding
 TICK_CHAR_PX = 9.0  # px per character of a tick label at FONT_SIZE, generous for digits and lower case
 RIGHT_COLORBAR = 100  # px right of the plot for a colour bar and its title
@@ -404,7 +405,7 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
     seeds = [int(seed) for seed in seeds]
     y_axis = dict(LOG_AXIS) if log_y else {}
     if n == 0 or S == 0:
-        figure = _empty("Error of every network", HEIGHT_CURVE, "step", "mean |error|")
+        figure = _empty("Error of every network", HEIGHT_SWEEP, "step", "mean |error|")
         figure.update_yaxes(**y_axis)
         return figure
     index = _downsample_indices(errors, max_points)
@@ -429,7 +430,7 @@ def sweep_curves(mean_abs_error, seeds, highlight=None, max_points=400, log_y=Tr
     diverged = int(np.isnan(errors).any(axis=1).sum())
     title = f"Error of {_networks(S)}" + (f" ({diverged} diverged)" if diverged else "")
     # The legend goes under the axis: beside the title, in part of the page's width, the two overlap.
-    return _figure(traces, title, HEIGHT_CURVE + 40, "step", "mean |error|", showlegend=True, yaxis=y_axis,
+    return _figure(traces, title, HEIGHT_SWEEP, "step", "mean |error|", showlegend=True, yaxis=y_axis,
                    margin=dict(margin(), b=112),
                    legend=dict(orientation="h", x=0, xanchor="left", y=-0.3, yanchor="top"))
 
