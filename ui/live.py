@@ -8,15 +8,8 @@ happens in short slices under the playground's lock, so a redraw or a click alwa
 import threading
 import time
 
-# A busy browser (a 2-core machine drawing four charts) can take most of a second between redraws;
-# a grant shorter than that gap left the training idle between them.
-GRANT_SECONDS = 2.0
+GRANT_SECONDS = 0.6
 SLICE_SECONDS = 0.015
-
-# The training threads of all sessions take turns, one slice at a time. Only one of them can run
-# Python at any moment anyway; twenty threads contending for the interpreter at once slowed every
-# session to a crawl, redraws included. This lock holds no data, only the turn.
-_TRAINING_TURN = threading.Lock()
 
 
 class LiveRunner:
@@ -40,8 +33,7 @@ class LiveRunner:
 
     def _loop(self, work, keep_going):
         while time.monotonic() < self._deadline:
-            # The session's lock first: a thread waiting for its turn must not hold up other sessions.
-            with self.lock, _TRAINING_TURN:
+            with self.lock:
                 if not keep_going():
                     return
                 work(SLICE_SECONDS)
