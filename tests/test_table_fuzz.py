@@ -200,16 +200,23 @@ link_text = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=400)
-@given(link_text)
-def test_decode_only_raises_value_error(text):
+def decoded_or_refused(text):
+    """The table a link decodes to, sound; or None when it is refused with a message."""
     try:
         table = decode_table(text)
     except ValueError as refusal:
         assert str(refusal).strip()
-        return
+        return None
     assert_sound_table(table)
-    assert decode_table(encode_table(table)) == table
+    return table
+
+
+@settings(FUZZ, max_examples=400)
+@given(link_text)
+def test_decode_only_raises_value_error(text):
+    table = decoded_or_refused(text)
+    if table is not None:
+        assert decode_table(encode_table(table)) == table
 
 
 @settings(FUZZ, max_examples=150)
@@ -221,9 +228,4 @@ def test_damaged_links_only_raise_value_error(case, data):
     text = encode_table(check.table)
     cut = data.draw(st.integers(0, len(text) - 1))
     damaged = text[:cut] + data.draw(st.sampled_from(["", "A", "_", "%", "=", " "])) + text[cut + 1:]
-    try:
-        table = decode_table(damaged)
-    except ValueError as refusal:
-        assert str(refusal).strip()
-        return
-    assert_sound_table(table)
+    decoded_or_refused(damaged)
