@@ -406,18 +406,20 @@ class Playground:
         query["steps"] = str(self.steps)
         if len(self.learning_rate_changes) > 1:
             query["lrs"] = ",".join(f"{step}:{rate!r}" for step, rate in self.learning_rate_changes)
-        if s.preset not in PRESETS or self.table != table_from_preset(PRESETS[s.preset]):
+        if not self._has_preset_table():
             encoded = encode_table(self.table)
             # A table too big for a link is left out rather than making a link that will be refused.
             if len(encoded) + 2_000 <= limits.MAX_QUERY_CHARS:
                 query["table"] = encoded
         return query
 
+    def _has_preset_table(self):
+        preset = PRESETS.get(self.settings.preset)
+        return preset is not None and self.table == table_from_preset(preset)
+
     def link_carries_table(self):
         """False when the table differs from the preset's but is too large to put in a link."""
-        s = self.settings
-        is_preset_table = s.preset in PRESETS and self.table == table_from_preset(PRESETS[s.preset])
-        return is_preset_table or "table" in self.to_query()
+        return self._has_preset_table() or "table" in self.to_query()
 
     @classmethod
     def from_query(cls, query):
