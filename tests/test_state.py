@@ -8,7 +8,7 @@ import pytest
 from engine.presets import PRESETS, build_trainer
 from ui import limits
 from ui.state import Playground, Settings
-from ui.table import table_from_preset
+from ui.table import Table, table_from_preset
 
 
 def weights_equal(a, b):
@@ -48,6 +48,20 @@ def test_link_with_an_edited_table_carries_the_table():
     pg.train(20)
     again, warnings = Playground.from_query(pg.to_query())
     assert warnings == [] and again.table == pg.table and weights_equal(again, pg)
+
+
+def test_a_table_too_large_for_a_link_is_left_out_and_the_share_box_can_say_so():
+    pg = Playground.from_preset("curved")
+    assert pg.link_carries_table() and "table" not in pg.to_query()  # the preset's table needs no copy
+    # The link compresses its table: only many full-precision random numbers overflow it.
+    columns = tuple(f"x{j}" for j in range(limits.MAX_COLUMNS - 1)) + ("inside",)
+    rows = tuple(tuple(float(v) for v in row) for row in np.random.default_rng(0).random((limits.MAX_ROWS, 12)))
+    pg.set_table(Table(columns=columns, rows=rows, inputs=columns[:-1], outputs=columns[-1:]))
+    query = pg.to_query()
+    assert "table" not in query and not pg.link_carries_table()
+    assert len("&".join(f"{k}={v}" for k, v in query.items())) <= limits.MAX_QUERY_CHARS
+    pg.set_table(replace(pg.table, rows=rows[:10]))  # small enough again
+    assert pg.link_carries_table() and "table" in pg.to_query()
 
 
 def test_changing_the_learning_rate_keeps_the_weights_and_architecture_reinitialises():
