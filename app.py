@@ -2,49 +2,22 @@
 
 import streamlit as st
 
-from ui import session, sidebar
+from ui import session, sidebar, site
 
 st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
-PAGES = [
-    st.Page("pages/train.py", title="Train", icon=":material/fitness_center:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/table:"),
-    st.Page("pages/s_curve.py", title="S-curve", icon=":material/show_chart:"),
-    st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
-    st.Page("pages/math.py", title="Math", icon=":material/functions:"),
-    st.Page("pages/code.py", title="Code", icon=":material/code:"),
-    st.Page("pages/seeds.py", title="Seeds", icon=":material/casino:"),
-]
-page = st.navigation(PAGES)
+page = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
+                              **({} if p.default else {"url_path": p.url_path})) for p in site.PAGES])
 
 pg = session.playground()
 for warning in st.session_state.pop("link_warnings", []):
     st.warning(warning, icon=":material/link:")
 
-# Live training runs in a thread (ui.live): this run changes the playground only under its lock.
+# The page is drawn under the playground's lock, so one run reads one state of it; the live
+# training thread waits between its slices (ui.live), and every change takes the lock itself.
 with pg.lock:
     with st.sidebar:
-        version = session.widget_version()
-        preset = sidebar.preset_ui(pg.settings.preset, version)
-        if preset != pg.settings.preset:
-            pg.load_preset(preset)
-            session.settings_changed_elsewhere()
-            st.rerun()
-        wanted = sidebar.settings_ui(pg.settings, version)
-        if wanted != pg.settings:
-            pg.apply_settings(wanted)
-            refresh = st.session_state.pop("sidebar_needs_refresh", False)
-            if pg.settings != wanted or refresh:  # refused, or changed by a button: show the settings in use
-                session.settings_changed_elsewhere()
-                st.rerun()
-        with st.popover("Share this run", width="stretch"):
-            st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
-                       "so the same weights. Click the copy icon.")
-            st.code(session.share_url(pg), language=None, wrap_lines=True)
-            if not pg.link_carries_table():
-                st.warning("This table is too large to fit in a link: the link uses the preset's table. "
-                           "Share the CSV from the Data page alongside it.")
-
+        sidebar.sidebar_ui(pg)
     if pg.message:
         st.warning(pg.message, icon=":material/warning:")
     try:

@@ -40,8 +40,12 @@ def to_json(trainer, scaler=None, include_history=False):
     return json.dumps(document, allow_nan=False, separators=(",", ":"))
 
 
-def from_json(text):
-    """(Trainer, Scaler or None) from text written by to_json; ValueError saying what is wrong otherwise."""
+def from_json(text, acceptable=None):
+    """(Trainer, Scaler or None) from text written by to_json; ValueError saying what is wrong otherwise.
+
+    acceptable(config, steps, n_networks) -> [reasons] lets the caller refuse a file by its
+    settings and size before any of its arrays or history are allocated.
+    """
     if not isinstance(text, (str, bytes, bytearray)):
         raise ValueError("a saved network must be JSON text")
     try:
@@ -57,7 +61,7 @@ def from_json(text):
     if document.get("version") != VERSION:
         raise ValueError(f"version {document.get('version')!r} of the format is not supported (expected {VERSION})")
     _require(document, ("trainer", "scaler"), "the file")
-    state = _checked_state(_object(document["trainer"], "trainer"))
+    state = _checked_state(_object(document["trainer"], "trainer"), acceptable)
     try:
         trainer = Trainer.from_state_dict(state)
     except (KeyError, TypeError, IndexError) as error:
@@ -161,7 +165,7 @@ def _checked_config(d):
     return config
 
 
-def _checked_state(d):
+def _checked_state(d, acceptable=None):
     """A validated copy of Trainer.state_dict() output, ready for Trainer.from_state_dict."""
     _require(d, _TRAINER_KEYS, "trainer")
     unknown = set(d) - set(_TRAINER_KEYS) - set(_HISTORY_KEYS)
@@ -182,6 +186,8 @@ def _checked_state(d):
     steps = d["steps"]
     if not _is_number(steps, whole=True) or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0, found {json.dumps(steps)[:40]}")
+    if acceptable is not None and (reasons := acceptable(config, steps, S)):
+        raise ValueError("; ".join(reasons))
     layers = list(zip(sizes[:-1], sizes[1:]))
     weights = d["weights"]
     if not isinstance(weights, list) or len(weights) != len(layers):

@@ -7,142 +7,136 @@ import streamlit as st
 
 from engine import SCALINGS
 from ui import limits, session
-from ui.table import check_frame, read_csv_upload, table_to_csv, table_to_frame, table_to_text_frame
-
-pg = session.playground()
-
-st.title("Data")
-st.caption("Each row is one training example; input columns go into the network, output columns are "
-           "what it should answer. Edit cells, add or delete rows (the last row of the grid adds one), "
-           "or upload a CSV. A table with a mistake is not used: the last good one stays.")
-
-# The editor keeps its edits relative to the frame it was first given, so it gets a fresh key
-# (and a fresh base) whenever the table changes from outside: a preset, an upload, a column change.
-if st.session_state.get("data_last_seen") != pg.table:
-    st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
-    st.session_state["data_last_seen"] = pg.table
-editor_key = f"data_editor_{st.session_state['data_version']}"
-if editor_key not in st.session_state:
-    st.session_state["data_base"] = table_to_text_frame(pg.table)
+from ui.table import (
+    blank_rows,
+    read_csv_upload,
+    table_to_csv,
+    table_to_text_frame,
+    with_new_column,
+    with_renamed_column,
+    without_column,
+)
 
 
-def use_frame(frame, inputs, outputs, source, from_editor=False):
-    """Validate a whole frame and, if it is good, make it the table; say what happened."""
-    check = check_frame(frame, inputs, outputs)
+def use(pg, frame, inputs, outputs, source):
+    """Hand a whole frame to the playground; say what happened. True if it became the table."""
+    check = pg.use_frame(frame, inputs, outputs)
     for note in check.notes:
         st.info(note)
     if check.table is None:
         st.error(f"{source} not used:\n\n" + "\n".join(f"- {p}" for p in check.problems)
                  + f"\n\nThe last valid table ({pg.table.n_rows} rows) is still the one the network trains on.")
-        return False
-    if check.table != pg.table:
-        pg.set_table(check.table)
-        if from_editor:  # the editor already shows this table; anything else re-bases it next run
-            st.session_state["data_last_seen"] = pg.table
-    return True
+    return check.table is not None
 
 
-if flash := st.session_state.pop("data_flash", ""):
-    st.success(flash)
-base = st.session_state["data_base"]
-edited = st.data_editor(base, num_rows="dynamic", key=editor_key, width="stretch",
-                        height=min(480, 40 + 35 * (len(base) + 1)))
-columns = list(edited.columns)
+def editor_ui(pg):
+    """The editable grid and the role pickers; edits that make a sound table become the table."""
+    # The editor keeps its edits relative to the frame it was first given, so it gets a fresh key
+    # (and a fresh base) whenever the table changes from outside: a preset, an upload, a column change.
+    if st.session_state.get("data_last_seen") != pg.table:
+        st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
+        st.session_state["data_last_seen"] = pg.table
+    version = st.session_state["data_version"]
+    editor_key = f"data_editor_{version}"
+    if editor_key not in st.session_state:
+        st.session_state["data_base"] = table_to_text_frame(pg.table)
+    base = st.session_state["data_base"]
+    edited = st.data_editor(base, num_rows="dynamic", key=editor_key, width="stretch",
+                            height=min(480, 40 + 35 * (len(base) + 1)))
+    columns = list(edited.columns)
+    role_cols = st.columns(2)
+    inputs = role_cols[0].multiselect("Input columns", columns, [c for c in pg.table.inputs if c in columns],
+                                      key=f"data_inputs_{version}")
+    outputs = role_cols[1].multiselect("Output columns", columns, [c for c in pg.table.outputs if c in columns],
+                                       key=f"data_outputs_{version}")
+    blank = blank_rows(edited)
+    if blank.any():  # a row just added in the grid: leave it out until it is filled in
+        st.caption(f"{int(blank.sum())} empty row(s) left out until filled in.")
+    if use(pg, edited[~blank], inputs, outputs, "This table is"):
+        st.session_state["data_last_seen"] = pg.table  # the editor already shows it: keep its edits
 
-role_cols = st.columns(2)
-inputs = role_cols[0].multiselect("Input columns", columns, [c for c in pg.table.inputs if c in columns],
-                                  key=f"data_inputs_{st.session_state['data_version']}")
-outputs = role_cols[1].multiselect("Output columns", columns, [c for c in pg.table.outputs if c in columns],
-                                   key=f"data_outputs_{st.session_state['data_version']}")
-blank = edited.apply(lambda row: all(v is None or str(v).strip() in ("", "nan", "None") for v in row), axis=1)
-if blank.any():  # a row just added in the grid: leave it out until it is filled in
-    st.caption(f"{int(blank.sum())} empty row(s) left out until filled in.")
-use_frame(edited[~blank], inputs, outputs, "This table is", from_editor=True)
 
-with st.expander("Columns: add, rename or remove"):
+def columns_ui(pg):
     add_col, rename_col, remove_col = st.columns(3)
     with add_col:
-        new_name = st.text_input("New column name", key="data_new_name", max_chars=limits.MAX_NAME_CHARS)
-        as_role = st.radio("as", ["input", "output"], horizontal=True, key="data_new_role")
-        if st.button("Add column", key="data_add"):
-            frame = table_to_frame(pg.table)
-            frame[new_name] = 0.0
-            wanted_in = [*pg.table.inputs, new_name] if as_role == "input" else list(pg.table.inputs)
-            wanted_out = [*pg.table.outputs, new_name] if as_role == "output" else list(pg.table.outputs)
-            if use_frame(frame[[*pg.table.columns, new_name]] if new_name else frame, wanted_in, wanted_out,
-                         "The new column is"):
-                st.rerun()
+        name = st.text_input("New column name", key="data_new_name", max_chars=limits.MAX_NAME_CHARS)
+        role = st.radio("as", ["input", "output"], horizontal=True, key="data_new_role")
+        if st.button("Add column", key="data_add") and use(pg, *with_new_column(pg.table, name, role),
+                                                            "The new column is"):
+            st.rerun()
     with rename_col:
         old = st.selectbox("Column", list(pg.table.columns), key="data_rename_from")
-        renamed = st.text_input("Rename to", key="data_rename_to", max_chars=limits.MAX_NAME_CHARS)
-        if st.button("Rename", key="data_rename"):
-            frame = table_to_frame(pg.table).rename(columns={old: renamed})
-            swap = {old: renamed}
-            if use_frame(frame, [swap.get(c, c) for c in pg.table.inputs], [swap.get(c, c) for c in pg.table.outputs],
-                         "The renamed table is"):
-                st.rerun()
+        new = st.text_input("Rename to", key="data_rename_to", max_chars=limits.MAX_NAME_CHARS)
+        if st.button("Rename", key="data_rename") and use(pg, *with_renamed_column(pg.table, old, new),
+                                                           "The renamed table is"):
+            st.rerun()
     with remove_col:
         gone = st.selectbox("Column ", list(pg.table.columns), key="data_remove_col")
-        if st.button("Remove", key="data_remove"):
-            frame = table_to_frame(pg.table).drop(columns=[gone])
-            if use_frame(frame, [c for c in pg.table.inputs if c != gone], [c for c in pg.table.outputs if c != gone],
-                         "The table without that column is"):
-                st.rerun()
+        if st.button("Remove", key="data_remove") and use(pg, *without_column(pg.table, gone),
+                                                           "The table without that column is"):
+            st.rerun()
 
+
+def scaling_ui(pg):
+    settings, version = pg.settings, pg.settings_version
+    modes = list(SCALINGS)
+    wanted = {}
+    for side, col in zip(("input", "output"), st.columns(2)):
+        with col:
+            mode = st.selectbox(f"{side.title()} scaling", modes, modes.index(getattr(settings, f"{side}_scaling")),
+                                format_func=SCALINGS.get, key=f"data_{side}_scaling_{version}")
+            divisor = getattr(settings, f"{side}_divisor")
+            if mode == "divide":
+                divisor = st.number_input(f"Divide {side}s by", value=float(divisor), format="%g",
+                                          key=f"data_{side}_divisor_{version}")
+            wanted[f"{side}_scaling"], wanted[f"{side}_divisor"] = mode, float(divisor)
+    if any(getattr(settings, k) != v for k, v in wanted.items()):
+        pg.apply_settings(replace(settings, **wanted))
+        st.rerun()
+    with st.expander("What the network sees (scaled table)"):
+        scaled = pd.DataFrame(pg.trainer.X, columns=list(pg.table.inputs))
+        for j, name in enumerate(pg.table.outputs):
+            scaled[name] = pg.trainer.Y[:, j]
+        st.dataframe(scaled, hide_index=True, width="stretch")
+    if problem := pg.targets_warning():
+        st.warning(problem)
+        st.button("Scale the outputs to fit", key="data_fit_targets", on_click=pg.fit_targets)
+
+
+def files_ui(pg):
+    upload_col, download_col = st.columns(2)
+    with upload_col:
+        upload = st.file_uploader(f"Upload a CSV (up to {limits.MAX_UPLOAD_BYTES // 1000:,} KB, "
+                                  f"{limits.MAX_ROWS} rows, {limits.MAX_COLUMNS} columns)", type=["csv"],
+                                  key="data_upload")
+        if upload is not None and st.session_state.get("data_upload_done") != upload.file_id:
+            st.session_state["data_upload_done"] = upload.file_id
+            frame, problem = (None, f"That file is {upload.size:,} bytes; the limit is {limits.MAX_UPLOAD_BYTES:,}.") \
+                if upload.size > limits.MAX_UPLOAD_BYTES else read_csv_upload(upload.getvalue())
+            if frame is None:
+                st.error(f"{problem} The current table stays.")
+            elif use(pg, frame, list(frame.columns)[:-1], list(frame.columns)[-1:], "The uploaded table is"):
+                st.session_state["data_flash"] = (f"Loaded {len(frame)} rows. The last column is the "
+                                                  "output; change the roles above.")
+                st.rerun()
+    with download_col:
+        st.download_button("Download this table as CSV", table_to_csv(pg.table), file_name="training-table.csv",
+                           mime="text/csv", key="data_download")
+
+
+pg = session.playground()
+st.title("Data")
+st.caption("Each row is one training example; input columns go into the network, output columns are "
+           "what it should answer. Edit cells, add or delete rows (the last row of the grid adds one), "
+           "or upload a CSV. A table with a mistake is not used: the last good one stays.")
+if flash := st.session_state.pop("data_flash", ""):
+    st.success(flash)
+editor_ui(pg)
+with st.expander("Columns: add, rename or remove"):
+    columns_ui(pg)
 st.subheader("Scaling")
 st.caption("The network sees scaled numbers. A sigmoid output only reaches 0 to 1, so test scores of 92 must "
            "be divided first. New inputs on the Predict page are scaled with this table's numbers.")
-settings = pg.settings
-scale_cols = st.columns(2)
-modes = list(SCALINGS)
-wanted = {}
-for side, col in zip(("input", "output"), scale_cols):
-    with col:
-        mode = st.selectbox(f"{side.title()} scaling", modes, modes.index(getattr(settings, f"{side}_scaling")),
-                            format_func=SCALINGS.get, key=f"data_{side}_scaling_{session.widget_version()}")
-        divisor = getattr(settings, f"{side}_divisor")
-        if mode == "divide":
-            divisor = st.number_input(f"Divide {side}s by", value=float(divisor), format="%g",
-                                      key=f"data_{side}_divisor_{session.widget_version()}")
-        wanted[f"{side}_scaling"], wanted[f"{side}_divisor"] = mode, float(divisor)
-if any(getattr(settings, k) != v for k, v in wanted.items()):
-    if pg.apply_settings(replace(settings, **wanted)):
-        st.rerun()
-
-scaler = pg.scaler
-with st.expander("What the network sees (scaled table)"):
-    scaled = pd.DataFrame(scaler.inputs(pg.table.X), columns=list(pg.table.inputs))
-    for j, name in enumerate(pg.table.outputs):
-        scaled[name] = scaler.outputs(pg.table.Y)[:, j]
-    st.dataframe(scaled, hide_index=True, width="stretch")
-if problem := pg.targets_warning():
-    st.warning(problem)
-    if st.button("Scale the outputs to fit", key="data_fit_targets"):
-        pg.fit_targets()
-        session.settings_changed_elsewhere()
-        st.rerun()
-
+scaling_ui(pg)
 st.subheader("Files")
-file_cols = st.columns(2)
-with file_cols[0]:
-    upload = st.file_uploader(f"Upload a CSV (up to {limits.MAX_UPLOAD_BYTES // 1000:,} KB, "
-                              f"{limits.MAX_ROWS} rows, {limits.MAX_COLUMNS} columns)", type=["csv"],
-                              key="data_upload")
-    if upload is not None and st.session_state.get("data_upload_done") != upload.file_id:
-        st.session_state["data_upload_done"] = upload.file_id
-        if upload.size > limits.MAX_UPLOAD_BYTES:
-            st.error(f"That file is {upload.size:,} bytes; the limit is {limits.MAX_UPLOAD_BYTES:,}. "
-                     "The current table stays.")
-        else:
-            frame, problem = read_csv_upload(upload.getvalue())
-            if frame is None:
-                st.error(f"{problem} The current table stays.")
-            else:
-                names = list(frame.columns)
-                if use_frame(frame, names[:-1], names[-1:], "The uploaded table is"):
-                    st.session_state["data_flash"] = (f"Loaded {len(frame)} rows. The last column is the "
-                                                      "output; change the roles above.")
-                    st.rerun()
-with file_cols[1]:
-    st.download_button("Download this table as CSV", table_to_csv(pg.table), file_name="training-table.csv",
-                       mime="text/csv", key="data_download")
+files_ui(pg)

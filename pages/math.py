@@ -4,13 +4,13 @@ import streamlit as st
 
 from engine import ACTIVATIONS, LOSSES
 from engine.explain import trace_row
-from ui import session
+from ui import readouts, session
 from ui.mathtext import factor, matrix, num, variable, weighted_sum
 
 pg = session.playground()
 trainer = pg.trainer
-labels = pg.neuron_labels()
-names = pg.layer_names()
+labels = readouts.neuron_labels(pg)
+names = readouts.layer_names(pg)
 activations = trainer.config.activations
 
 st.title("Math")

@@ -1,11 +1,9 @@
 """Seeds: train the same network from many starting points at once and see how much the start matters."""
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from engine.presets import PRESETS
-from ui import figures, limits, session
+from ui import figures, limits, readouts, session, site
 from ui.controls import live
 
 pg = session.playground()
@@ -25,20 +23,17 @@ sweep = pg.sweep
 
 
 def start():
-    with pg.lock:
-        st.session_state["seeds_note"] = pg.start_sweep(
+    st.session_state["seeds_note"] = pg.start_sweep(
         int(st.session_state["seeds_count"]), int(st.session_state["seeds_steps"]),
         float(st.session_state["seeds_target"]))
 
 
-def toggle():
-    with pg.lock:
-        pg.sweep.running = not pg.sweep.running
-
-
+# Pause and Continue are separate, idempotent buttons: a click delivered twice must not undo itself.
 if sweep is not None and sweep.trainer.steps < sweep.target_steps:
-    cols[3].button("⏸ Pause" if sweep.running else "▶ Continue", on_click=toggle, key="seeds_toggle",
-                   width="stretch")
+    if sweep.running:
+        cols[3].button("⏸ Pause", on_click=pg.pause_sweep, key="seeds_pause", width="stretch")
+    else:
+        cols[3].button("▶ Continue", on_click=pg.continue_sweep, key="seeds_continue", width="stretch")
 cols[3].button("Run all seeds", on_click=start, key="seeds_run", type="primary", width="stretch")
 
 if note := st.session_state.pop("seeds_note", ""):
@@ -66,27 +61,9 @@ def draw():
     with right:
         st.plotly_chart(figures.final_error_strip(summary["final_error"], seeds, target=sweep.target_error,
                                                   highlight=current), key="seeds_strip", width="stretch", theme=None)
-    final = summary["final_error"]
-    finite = final[np.isfinite(final)]
-    reached = int((summary["steps_to_target"] > 0).sum())
-    n = len(seeds)
-    if trainer.steps and len(finite):
-        st.markdown(
-            f"After {trainer.steps:,} steps, **{reached} of {n}** seeds reached a mean |error| of "
-            f"{sweep.target_error:g}. Final errors run from {finite.min():.3g} to {finite.max():.3g} "
-            f"(median {np.median(finite):.3g})"
-            + (f"; {int(summary['diverged'].sum())} diverged" if summary["diverged"].any() else "")
-            + ". "
-            + ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
-               "where the error stops falling. More hidden neurons usually shrink that group."
-               if reached < n else "Here every seed got there: for this network the start changes the "
-                                   "speed, not the outcome.")
-        )
-    frame = pd.DataFrame({
-        "seed": seeds, "final mean |error|": final,
-        "steps to target": np.where(summary["steps_to_target"] > 0, summary["steps_to_target"], np.nan),
-        "diverged": summary["diverged"],
-    })
+    if story := readouts.sweep_story(summary, trainer.steps, sweep.target_error):
+        st.markdown(story)
+    frame = readouts.sweep_table(summary)
     st.dataframe(frame, hide_index=True, width="stretch", height=260)
 
 
@@ -97,5 +74,4 @@ if sweep is not None:
                                     help="Its exact weights at this step become the Train page's network.")
     if pick_cols[1].button("Open on Train page", key="seeds_open", width="stretch"):
         pg.open_seed(int(chosen))
-        session.settings_changed_elsewhere()
-        st.switch_page("pages/train.py")
+        st.switch_page(site.page("Train").script)

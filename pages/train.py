@@ -1,9 +1,8 @@
 """Train: step the network or let it run, and watch the error, the weights and the outputs move."""
 
-import pandas as pd
 import streamlit as st
 
-from ui import figures, session
+from ui import figures, readouts, session
 from ui.controls import live, training_controls
 
 pg = session.playground()
@@ -37,11 +36,7 @@ def live_view():
                         key="train_error_curve", width="stretch", theme=None)
     with table_col:
         st.markdown("**Outputs and targets**")
-        frame = pd.DataFrame(pg.table.X, columns=list(pg.table.inputs))
-        outputs = pg.outputs()
-        for j, name in enumerate(pg.table.outputs):
-            frame[f"{name} (target)"] = pg.table.Y[:, j]
-            frame[f"{name} (output)"] = outputs[:, j]
+        frame = readouts.outputs_table(pg)
         if len(frame) <= 30:  # a plain table: exact digits people can compare with the tutorial's printout
             st.table(frame.style.format("{:.8f}", subset=[c for c in frame if c.endswith("(output)")])
                      .format("{:g}", subset=[c for c in frame if not c.endswith("(output)")]).hide(axis="index"))
@@ -49,15 +44,15 @@ def live_view():
             st.dataframe(frame, hide_index=True, width="stretch", height=420)
 
     st.subheader("Weights")
-    labels = pg.neuron_labels()
+    labels = readouts.neuron_labels(pg)
     weights, biases = trainer.weights(), trainer.biases()
     columns = st.columns(min(3, len(weights)))
     for l, W in enumerate(weights):
         with columns[l % len(columns)]:
-            fig = figures.weight_heatmap(W, labels[l], labels[l + 1], pg.weight_titles()[l],
+            fig = figures.weight_heatmap(W, labels[l], labels[l + 1], readouts.weight_titles(pg)[l],
                                          bias=biases[l] if biases else None)
             st.plotly_chart(fig, key=f"train_heatmap_{l}", width="stretch", theme=None)
-    st.plotly_chart(figures.network_diagram(weights, biases or None, pg.layer_names(), labels),
+    st.plotly_chart(figures.network_diagram(weights, biases or None, readouts.layer_names(pg), labels),
                     key="train_diagram", width="stretch", theme=None)
 
 

@@ -11,11 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from engine.presets import PRESETS, build_trainer
 from tests.apptest_support import navigation_like_the_server
+from ui import site
 from ui.state import Playground
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/train.py", "pages/data.py", "pages/s_curve.py", "pages/predict.py", "pages/math.py",
-         "pages/code.py", "pages/seeds.py"]
+PAGES = [p.script for p in site.PAGES]
 
 
 @pytest.fixture(autouse=True)
@@ -305,3 +305,25 @@ def test_saved_network_loads_back_exactly_and_a_broken_one_is_refused():
     pg = playground(at)
     assert pg.steps == 100
     assert all(np.array_equal(a, b) for a, b in zip(wanted, pg.trainer.weights(), strict=True))
+
+
+def test_new_seed_and_a_preset_show_at_once_in_the_sidebar():
+    at = start()
+    button(at, "New seed").click().run()
+    no_exceptions(at)
+    seed = playground(at).settings.seed
+    assert next(n for n in at.sidebar.number_input if n.label == "Seed").value == seed
+    select_preset(at, "test-score")
+    assert next(n for n in at.sidebar.number_input if n.label == "Seed").value == 2
+    assert next(s for s in at.sidebar.selectbox if s.label == "Initialisation").value == "normal"
+
+
+def test_refused_sidebar_settings_are_shown_as_they_stay():
+    at = start()
+    out = next(s for s in at.sidebar.selectbox if s.label == "Loss")
+    out.set_value("bce").run()
+    out = next(s for s in at.sidebar.selectbox if s.label == "Output activation")
+    out.set_value("linear").run()
+    no_exceptions(at)
+    assert any("Settings not applied" in w.value for w in at.warning)
+    assert next(s for s in at.sidebar.selectbox if s.label == "Output activation").value == "sigmoid"

@@ -7,7 +7,8 @@ import pytest
 
 from engine.presets import PRESETS, build_trainer
 from ui import limits
-from ui.state import Playground, Settings
+from ui.settings import Settings
+from ui.state import Playground
 from ui.table import Table, table_from_preset
 
 
@@ -18,7 +19,7 @@ def weights_equal(a, b):
 @pytest.mark.parametrize("key", list(PRESETS))
 def test_each_preset_trains_like_the_engine(key):
     pg = Playground.from_preset(key)
-    pg.train(300)
+    pg.step(300)
     trainer, scaler = build_trainer(PRESETS[key])
     trainer.run(300)
     assert all(np.array_equal(a, b) for a, b in zip(pg.trainer.weights(), trainer.weights(), strict=True))
@@ -28,9 +29,9 @@ def test_each_preset_trains_like_the_engine(key):
 def test_link_round_trip_reproduces_weights_after_the_same_steps():
     pg = Playground.from_preset("curved")
     pg.apply_settings(replace(pg.settings, hidden=(5, 3), seed=7, batch_size=5, learning_rate=0.3))
-    pg.train(150)
+    pg.step(150)
     pg.set_learning_rate(0.1)
-    pg.train(50)
+    pg.step(50)
     query = pg.to_query()
     assert query["steps"] == "200" and query["seed"] == "7" and "lrs" in query
     again, warnings = Playground.from_query(query)
@@ -45,7 +46,7 @@ def test_link_with_an_edited_table_carries_the_table():
     rows = list(pg.table.rows)
     rows[0] = (0.0, 0.0, 1.0, 1.0)
     pg.set_table(replace(pg.table, rows=tuple(rows)))
-    pg.train(20)
+    pg.step(20)
     again, warnings = Playground.from_query(pg.to_query())
     assert warnings == [] and again.table == pg.table and weights_equal(again, pg)
 
@@ -66,7 +67,7 @@ def test_a_table_too_large_for_a_link_is_left_out_and_the_share_box_can_say_so()
 
 def test_changing_the_learning_rate_keeps_the_weights_and_architecture_reinitialises():
     pg = Playground.from_preset("trask-3-layer")
-    pg.train(100)
+    pg.step(100)
     before = pg.trainer.weights()
     assert pg.apply_settings(replace(pg.settings, learning_rate=0.5))
     assert pg.steps == 100 and all(np.array_equal(a, b) for a, b in zip(before, pg.trainer.weights()))
@@ -77,7 +78,7 @@ def test_changing_the_learning_rate_keeps_the_weights_and_architecture_reinitial
 def test_reset_returns_the_starting_weights():
     pg = Playground.from_preset("xor-bias")
     start = pg.trainer.weights()
-    pg.train(500)
+    pg.step(500)
     assert not np.array_equal(start[0], pg.trainer.weights()[0])
     pg.reset()
     assert pg.steps == 0 and all(np.array_equal(a, b) for a, b in zip(start, pg.trainer.weights()))
@@ -85,7 +86,7 @@ def test_reset_returns_the_starting_weights():
 
 def test_refused_settings_keep_the_old_ones_with_a_message():
     pg = Playground.from_preset("trask-3-layer")
-    pg.train(10)
+    pg.step(10)
     old = pg.settings
     assert not pg.apply_settings(replace(old, loss="bce", output_activation="linear"))
     assert pg.settings == old and pg.steps == 10 and "sigmoid" in pg.message
@@ -120,14 +121,14 @@ def test_bad_links_fall_back_with_a_warning(query, fragment):
 def test_huge_step_requests_are_capped():
     pg, warnings = Playground.from_query({"preset": "single-neuron", "steps": str(10**9)})
     assert pg.steps == limits.MAX_LINK_STEPS and warnings
-    note = pg.start_run(pg.steps + 10**9)
+    note = pg.run(pg.steps + 10**9)
     assert "at most" in note and pg.run_until == pg.steps + limits.MAX_STEPS_PER_CLICK
 
 
 def test_divergence_stops_with_a_message_and_reset_recovers():
     pg = Playground.from_preset("curved")
     pg.apply_settings(replace(pg.settings, output_activation="linear", hidden_activation="relu", learning_rate=1000.0))
-    pg.train(5000)
+    pg.step(5000)
     assert "Training stopped" in pg.message and pg.steps < 5000
     assert all(np.isfinite(W).all() for W in pg.trainer.weights())
     pg.reset()
@@ -136,7 +137,7 @@ def test_divergence_stops_with_a_message_and_reset_recovers():
 
 def test_run_to_n_stops_exactly_at_n():
     pg = Playground.from_preset("trask-3-layer")
-    pg.start_run(1234)
+    pg.run(1234)
     while pg.running:
         pg.advance_live(seconds=0.01)
     assert pg.steps == 1234
@@ -157,7 +158,7 @@ def test_sweep_seed_opens_with_identical_weights_and_its_link_replays_them():
 
 def test_sessions_never_share_state():
     first, second = Playground.from_preset("trask-3-layer"), Playground.from_preset("trask-3-layer")
-    first.train(50)
+    first.step(50)
     first.set_table(table_from_preset(PRESETS["trask-2-layer"]))
     assert second.steps == 0 and second.table == table_from_preset(PRESETS["trask-3-layer"])
 
@@ -188,3 +189,114 @@ def test_a_sweep_summary_before_its_first_step():
     pg.start_sweep(4, 100, 0.05)
     summary = pg.sweep.summary()
     assert np.isnan(summary["final_error"]).all() and (summary["steps_to_target"] == -1).all()
+
+
+def test_settings_version_grows_only_for_changes_the_sidebar_did_not_make():
+    pg = Playground.from_preset("trask-3-layer")
+    version = pg.settings_version
+    assert pg.apply_settings(replace(pg.settings, seed=5), from_sidebar=True)
+    assert pg.settings_version == version  # the sidebar already shows it
+    assert not pg.apply_settings(replace(pg.settings, hidden=(99,)), from_sidebar=True)
+    assert pg.settings_version == version + 1  # refused: the sidebar must show the settings in use
+    assert pg.apply_settings(replace(pg.settings, seed=6))  # e.g. the New seed button
+    assert pg.settings_version == version + 2
+    pg.load_preset("xor-bias")
+    assert pg.settings_version == version + 3
+    pg.start_sweep(2, 10, 0.05)
+    pg.open_seed(2)
+    assert pg.settings_version == version + 4 and pg.settings.seed == 2
+
+
+def test_run_pause_and_sweep_controls_are_idempotent():
+    pg = Playground.from_preset("trask-3-layer")
+    assert pg.run() == "" and pg.running
+    assert pg.run() == "" and pg.running  # a second Run (a click delivered twice) changes nothing
+    pg.pause()
+    pg.pause()
+    assert not pg.running
+    pg.start_sweep(4, 20, 0.05)
+    pg.pause_sweep()
+    pg.pause_sweep()
+    assert not pg.sweep.running
+    pg.continue_sweep()
+    pg.continue_sweep()
+    assert pg.sweep.running
+
+
+def test_every_change_waits_for_the_lock():
+    """A thread holding the lock (as live training does) keeps every change out until it lets go."""
+    import threading
+
+    pg = Playground.from_preset("trask-3-layer")
+    changes = [lambda: pg.step(1), pg.run, pg.pause, pg.reset, lambda: pg.load_preset("xor-bias"),
+               lambda: pg.apply_settings(replace(pg.settings, seed=3)), lambda: pg.start_sweep(2, 5, 0.1),
+               pg.pause_sweep, pg.continue_sweep, lambda: pg.set_learning_rate(0.5)]
+    for change in changes:
+        done = threading.Event()
+        with pg.lock:
+            worker = threading.Thread(target=lambda change=change, done=done: (change(), done.set()))
+            worker.start()
+            assert not done.wait(0.05), change
+        assert done.wait(5), change
+        worker.join()
+
+
+def test_a_saved_network_outside_the_limits_is_refused_before_anything_is_allocated():
+    import json
+
+    from engine.serialize import to_json
+
+    pg = Playground.from_preset("trask-3-layer")
+    pg.step(10)
+    good = json.loads(to_json(pg.trainer, pg.scaler))
+    for change, words in [
+        (lambda t: t["config"].update(layer_sizes=[3, 17, 1]), "1 to 16 neurons"),
+        (lambda t: t["config"].update(layer_sizes=[3, *[2] * 7, 1]), "at most 6 hidden layers"),
+        (lambda t: t["config"].update(learning_rate=1e300), "learning rate"),
+        (lambda t: t["config"].update(learning_rate=1e-300), "learning rate"),
+        (lambda t: t["config"].update(batch_size=10**9), "rows per update"),
+        (lambda t: t.update(steps=10**12), "the limit is"),
+        (lambda t: t.update(steps=10**7), "the limit is"),
+    ]:
+        document = json.loads(json.dumps(good))
+        change(document["trainer"])
+        before = (pg.settings, pg.steps)
+        with pytest.raises(ValueError, match=words):
+            pg.load_network(json.dumps(document))
+        assert (pg.settings, pg.steps) == before
+    pg.reset()
+    pg.load_network(json.dumps(good))
+    assert pg.steps == 10
+
+
+def test_readouts_match_the_engine():
+    from ui import readouts
+
+    pg = Playground.from_preset("test-score")
+    pg.step(50)
+    frame = readouts.predictions(pg, np.array([[4.0, 8.0]]))
+    assert frame["studied scaled"][0] == 4 / 3 and frame["slept scaled"][0] == 8 / 9
+    assert frame["score (prediction)"][0] == pg.predict_raw(np.array([[4.0, 8.0]]))[0, 0]
+    assert readouts.scaling_words(pg) == "studied / 3, slept / 9"
+    grid_x, grid_y, out = readouts.output_grid(pg, n=7)
+    assert out.shape == (7, 7) and grid_x[0] < 1 < 3 < grid_x[-1] and grid_y[0] < 5 < 9 < grid_y[-1]
+    assert out[3, 2] == pg.predict_raw(np.array([[grid_x[2], grid_y[3]]]))[0, 0]
+    zs, activations = pg.trainer.forward(pg.trainer.X)
+    flat = readouts.flattest_sigmoid(pg, zs, activations)
+    slopes = [a * (1 - a) for a in activations[1:]]
+    assert flat["slope"] == min(s.min() for s in slopes)
+    summary = readouts.slope_summary(pg, activations)
+    assert len(summary) == 3 + 1 and summary["smallest slope"].min() == flat["slope"]
+    table = readouts.outputs_table(pg)
+    assert np.array_equal(table["score (output)"], pg.outputs()[:, 0])
+
+
+def test_sweep_story_counts_seeds_that_reached_the_target():
+    from ui import readouts
+
+    summary = {"seed": np.arange(3), "final_error": np.array([0.01, 0.2, np.nan]),
+               "steps_to_target": np.array([40, -1, -1]), "diverged": np.array([False, False, True])}
+    story = readouts.sweep_story(summary, 100, 0.05)
+    assert "**1 of 3**" in story and "1 diverged" in story and "0.01 to 0.2" in story
+    assert readouts.sweep_story(summary, 0, 0.05) == ""
+    assert readouts.sweep_table(summary)["steps to target"].isna().tolist() == [False, True, True]

@@ -13,12 +13,11 @@ from engine.activations import ACTIVATIONS
 from engine.presets import PRESETS, preset_table
 from engine.scaling import fit_scaler
 from ui.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_ROWS, MAX_UPLOAD_BYTES
+from ui.links import decode_table, encode_table
 from ui.table import (
     MAX_PROBLEMS,
     Table,
     check_frame,
-    decode_table,
-    encode_table,
     read_csv_upload,
     table_from_preset,
     table_to_csv,

@@ -12,12 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ui.limits import MAX_COLUMNS, MAX_NAME_CHARS, MAX_ROWS
+from ui.links import decode_table, encode_table
 from ui.table import (
     MAX_ABS_VALUE,
     MAX_PROBLEMS,
     check_frame,
-    decode_table,
-    encode_table,
     read_csv_upload,
     table_to_csv,
 )

@@ -9,41 +9,23 @@ from ui import limits
 def training_controls(pg, prefix, compact=False):
     """Step / Run / Pause / Run to / Reset buttons; they change pg before the page draws."""
 
-    # Callbacks run before the script, outside app.py's lock: each takes it, so a training
-    # thread never sees a half-made change.
-    def step(n):
-        with pg.lock:
-            pg.running = False
-            pg.train(n)
-
-    # Run and Pause are separate, idempotent callbacks: a click that reaches the server twice while
-    # the live area redraws must not pause and then restart the run.
-    def run():
-        with pg.lock:
-            if not pg.running:
-                st.session_state[f"{prefix}_note"] = pg.start_run()
-
-    def pause():
-        with pg.lock:
-            pg.running = False
-
+    # Callbacks run before the script; each Playground method takes the lock itself. Run and Pause
+    # are separate and idempotent: a click that reaches the server twice must not undo itself.
     def run_to():
-        with pg.lock:
-            st.session_state[f"{prefix}_note"] = pg.start_run(int(st.session_state[f"{prefix}_target"]))
+        st.session_state[f"{prefix}_note"] = pg.run(int(st.session_state[f"{prefix}_target"]))
 
-    def reset():
-        with pg.lock:
-            pg.reset()
+    def run():
+        st.session_state[f"{prefix}_note"] = pg.run()
 
     widths = [1, 1, 1.2, 1] if compact else [1, 1, 1, 1.2, 1.6, 1.2, 1]
     cols = iter(st.columns(widths, vertical_alignment="bottom"))
-    next(cols).button("Step", on_click=step, args=(1,), width="stretch", key=f"{prefix}_step",
+    next(cols).button("Step", on_click=pg.step, args=(1,), width="stretch", key=f"{prefix}_step",
                       help="One weight update.")
     if not compact:
-        next(cols).button("Step ×10", on_click=step, args=(10,), width="stretch", key=f"{prefix}_step10")
-    next(cols).button("Step ×100", on_click=step, args=(100,), width="stretch", key=f"{prefix}_step100")
+        next(cols).button("Step ×10", on_click=pg.step, args=(10,), width="stretch", key=f"{prefix}_step10")
+    next(cols).button("Step ×100", on_click=pg.step, args=(100,), width="stretch", key=f"{prefix}_step100")
     if pg.running:
-        next(cols).button("⏸ Pause", on_click=pause, width="stretch", type="primary", key=f"{prefix}_pause")
+        next(cols).button("⏸ Pause", on_click=pg.pause, width="stretch", type="primary", key=f"{prefix}_pause")
     else:
         next(cols).button("▶ Run", on_click=run, width="stretch", type="primary", key=f"{prefix}_run")
     if not compact:
@@ -51,7 +33,7 @@ def training_controls(pg, prefix, compact=False):
         next(cols).number_input("Run to step", 1, limits.MAX_TOTAL_STEPS, value=preset.steps if preset else 10_000,
                                 key=f"{prefix}_target", help="Filled in with the preset's tutorial step count.")
         next(cols).button("Run to", on_click=run_to, width="stretch", key=f"{prefix}_run_to")
-    next(cols).button("Reset", on_click=reset, width="stretch", key=f"{prefix}_reset",
+    next(cols).button("Reset", on_click=pg.reset, width="stretch", key=f"{prefix}_reset",
                       help="Back to the same starting weights (same seed) at step 0.")
     if note := st.session_state.pop(f"{prefix}_note", ""):
         st.info(note)
@@ -76,4 +58,4 @@ def live(pg, draw, is_running=None, work=None, name="train"):
         # drawing after a run ends (a full rerun) sees the final state.
         draw()
 
-    st.fragment(body, run_every=limits.TICK_SECONDS if ticking else None)()
+    st.fragment(body, run_every=limits.REDRAW_INTERVAL_SECONDS if ticking else None)()

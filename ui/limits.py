@@ -21,8 +21,8 @@ MAX_CELL_CHARS = 40
 MAX_NAME_CHARS = 30
 MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e4
-SECONDS_PER_TICK = 0.1  # training per call when stepping a run by hand (tests, benchmarks)
-TICK_SECONDS = 0.15  # how often a running page redraws; training goes on in between (ui.live)
+SECONDS_PER_CALL = 0.1  # training per advance_live/advance_sweep call made by hand (tests, benchmarks)
+REDRAW_INTERVAL_SECONDS = 0.15  # how often a running page redraws; training goes on in between (ui.live)
 
 # A step's cost grows with rows x weights; this bounds one tick's slice of work.
 WORK_PER_TICK = 4_000_000  # (rows * weights) per tick, ~0.15 s on the slowest allowed table

@@ -1,5 +1,7 @@
 """Where the Playground lives: one per browser session, restored from the link on first load."""
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from ui.state import Playground
@@ -20,15 +22,6 @@ def playground():
     return st.session_state[KEY]
 
 
-def widget_version():
-    """Bumped when settings change from outside the widgets (preset, link, a seed from the sweep)."""
-    return st.session_state.setdefault("widget_version", 0)
-
-
-def settings_changed_elsewhere():
-    st.session_state["widget_version"] = widget_version() + 1
-
-
 def publish_link(pg):
     """Keep the address bar equal to the playground, so copying it shares the run."""
     query = pg.to_query()
@@ -38,7 +31,5 @@ def publish_link(pg):
 
 def share_url(pg):
     """The full link to this run (falls back to a relative link where the address is unknown)."""
-    from urllib.parse import urlencode
-
     base = (getattr(st.context, "url", None) or "").split("?")[0]
     return f"{base}?{urlencode(pg.to_query())}"

@@ -1,4 +1,9 @@
-"""The shared sidebar: each *_ui() draws widgets and returns plain values, nothing else."""
+"""The shared sidebar: each *_ui() draws widgets and returns plain values; sidebar_ui() applies them.
+
+Every widget's key carries the playground's settings_version: when settings change from
+anywhere but these widgets, the version grows and the widgets are drawn afresh with the
+settings in use (a stale widget would otherwise write its old value back).
+"""
 
 import secrets
 from dataclasses import replace
@@ -8,17 +13,40 @@ import streamlit as st
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
-from ui import limits
+from ui import limits, session
+
+
+def sidebar_ui(pg):
+    """The preset, the settings and the share box; changes go to pg through its methods."""
+    version = pg.settings_version
+    preset_ui(pg, version)
+    wanted = settings_ui(pg, version)
+    if wanted != pg.settings:
+        pg.apply_settings(wanted, from_sidebar=True)
+        if pg.settings_version != version:  # refused: draw the widgets again with the settings in use
+            st.rerun()
+    share_ui(pg)
+
+
+def share_ui(pg):
+    with st.popover("Share this run", width="stretch"):
+        st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
+                   "so the same weights. Click the copy icon.")
+        st.code(session.share_url(pg), language=None, wrap_lines=True)
+        if not pg.link_carries_table():
+            st.warning("This table is too large to fit in a link: the link uses the preset's table. "
+                       "Share the CSV from the Data page alongside it.")
 
 BATCH_MODES = MappingProxyType({"full": "Full batch (all rows)", "mini": "Mini-batch", "row": "One row at a time"})
 
 
-def preset_ui(current, version):
-    """The chosen preset key."""
+def preset_ui(pg, version):
+    """The preset box: choosing one loads its table and settings."""
     keys = list(PRESETS)
-    return st.selectbox(
-        "Preset", keys, index=keys.index(current) if current in keys else 0,
-        format_func=lambda k: PRESETS[k].title, key=f"sb_preset_{version}",
+    key = f"sb_preset_{version}"
+    st.selectbox(
+        "Preset", keys, index=keys.index(pg.settings.preset) if pg.settings.preset in keys else 0,
+        format_func=lambda k: PRESETS[k].title, key=key, on_change=lambda: pg.load_preset(st.session_state[key]),
         help="Load a classic tutorial's table and network. Your edits are replaced.",
     )
 
@@ -56,8 +84,9 @@ def architecture_ui(settings, version):
     return tuple(hidden), hidden_act, output_act, bias
 
 
-def training_ui(settings, version):
+def training_ui(pg, version):
     """(init, seed, learning rate, loss, batch size)."""
+    settings = pg.settings
     inits = list(INITIALIZERS)
     init = st.selectbox(
         "Initialisation", inits, inits.index(settings.init), format_func=lambda n: INITIALIZERS[n].label,
@@ -68,9 +97,8 @@ def training_ui(settings, version):
         "Seed", 0, 2**32 - 1, int(settings.seed), key=f"sb_seed_{version}",
         help="np.random.RandomState(seed) draws the starting weights: the same seed gives the same network.",
     )
-    if button_col.button("New seed", key=f"sb_newseed_{version}", help="Draw another random seed."):
-        seed = secrets.randbelow(100_000)
-        st.session_state["sidebar_needs_refresh"] = True
+    button_col.button("New seed", key=f"sb_newseed_{version}", help="Draw another random seed.",
+                      on_click=lambda: pg.apply_settings(replace(pg.settings, seed=secrets.randbelow(100_000))))
     rate = st.number_input(
         "Learning rate", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE, float(settings.learning_rate),
         format="%g", key=f"sb_lr_{version}",
@@ -92,12 +120,13 @@ def training_ui(settings, version):
     return init, int(seed), float(rate), loss, batch
 
 
-def settings_ui(settings, version):
-    """Settings as the sidebar shows them now (may equal the input)."""
+def settings_ui(pg, version):
+    """Settings as the sidebar shows them now (may equal pg.settings)."""
+    settings = pg.settings
     with st.expander("Network", expanded=True):
         hidden, hidden_act, output_act, bias = architecture_ui(settings, version)
     with st.expander("Training", expanded=True):
-        init, seed, rate, loss, batch = training_ui(settings, version)
+        init, seed, rate, loss, batch = training_ui(pg, version)
     return replace(
         settings, hidden=hidden, hidden_activation=hidden_act, output_activation=output_act, bias=bias,
         init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch,

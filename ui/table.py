@@ -1,19 +1,16 @@
-"""The training table: checking what people type or upload, and moving it to CSV and links.
+"""The training table: checking what people type or upload, and moving it to and from CSV.
 
 Everything here turns bad input into short messages instead of exceptions. Rows are
 counted from 1 and columns by name, as people see them in the editor; a refused
 table leaves the caller's last good table in place.
 """
 
-import base64
-import binascii
 import csv
 import io
 import math
 import numbers
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +20,7 @@ import pandas as pd
 from engine.activations import ACTIVATIONS
 from engine.scaling import SCALINGS
 
-from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_ROWS, MAX_UPLOAD_BYTES
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_NAME_CHARS, MAX_ROWS, MAX_UPLOAD_BYTES
 
 MAX_ABS_VALUE = 1e6  # beyond this, sums of a few weights times inputs could overflow float64 during training
 MAX_PROBLEMS = 8  # more than this at once is a wall of text; the rest are counted
@@ -36,10 +33,6 @@ _INFINITE_WORDS = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-i
 # Spreadsheets run a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-_LINK_VERSION = "1."
-_LINK_BODY = re.compile(r"[A-Za-z0-9_-]*")
-# The longest honest table: 12 names of 30 characters and 500 rows of 12 numbers of ~24 characters.
-_MAX_LINK_TEXT_BYTES = 256_000
 
 
 @dataclass(frozen=True)
@@ -94,7 +87,7 @@ def table_to_frame(table):
 
 def table_to_text_frame(table):
     """The table as exact number text in object columns, so the editor accepts any typing and we explain it."""
-    return table_to_frame(table).map(_number_text).astype(object)
+    return table_to_frame(table).map(number_text).astype(object)
 
 
 # ---------------------------------------------------------------- checking a frame
@@ -296,6 +289,52 @@ def check_frame(df, inputs, outputs):
     return report.check(table)
 
 
+# ---------------------------------------------------------------- column changes
+
+_NO_TARGET = "(no target)"
+
+
+def read_new_rows(frame, inputs):
+    """(X_raw (n_rows, n_in), problems) from a frame of new input rows, checked like the training table."""
+    frame = frame[[c for c in inputs if c in frame.columns]].copy()
+    if frame.empty:
+        return np.empty((0, len(inputs))), []
+    frame[_NO_TARGET] = 0.0  # check_frame wants an output column; new rows have no target
+    check = check_frame(frame, inputs, (_NO_TARGET,))
+    if check.table is None:
+        return np.empty((0, len(inputs))), list(check.problems)
+    return check.table.X, []
+
+
+def blank_rows(frame):
+    """Boolean Series: rows of an edited frame with nothing typed in any cell (a row just added)."""
+    return frame.apply(lambda row: all(_is_missing(v) or str(v).strip() in ("", "nan", "None") for v in row),
+                       axis=1).astype(bool)
+
+
+def with_new_column(table, name, role):
+    """(frame, inputs, outputs): the table plus a column of zeros called `name` as an 'input' or 'output'."""
+    frame = table_to_frame(table)
+    inputs, outputs = list(table.inputs), list(table.outputs)
+    if name:
+        frame[name] = 0.0
+        (inputs if role == "input" else outputs).append(name)
+    return frame, inputs, outputs
+
+
+def with_renamed_column(table, old, new):
+    """(frame, inputs, outputs): the table with column `old` called `new`, keeping its role."""
+    swap = {old: new}
+    frame = table_to_frame(table).rename(columns=swap)
+    return frame, [swap.get(c, c) for c in table.inputs], [swap.get(c, c) for c in table.outputs]
+
+
+def without_column(table, name):
+    """(frame, inputs, outputs): the table without column `name`."""
+    frame = table_to_frame(table).drop(columns=[name])
+    return frame, [c for c in table.inputs if c != name], [c for c in table.outputs if c != name]
+
+
 # ---------------------------------------------------------------- targets against the output layer
 
 
@@ -372,7 +411,7 @@ def _unescape_formula(text):
     return text
 
 
-def _number_text(x):
+def number_text(x):
     """Shortest text that reads back as exactly x: repr, without a trailing '.0' (but keeping -0.0)."""
     text = repr(float(x))
     return text[:-2] if text.endswith(".0") and text != "-0.0" else text
@@ -384,7 +423,7 @@ def table_to_csv(table):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([_escape_formula(name) for name in table.columns])
     for row in table.rows:
-        writer.writerow([_escape_formula(_number_text(x)) for x in row])
+        writer.writerow([_escape_formula(number_text(x)) for x in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -445,66 +484,3 @@ def read_csv_upload(data):
     if not rows:
         return None, "The file has a header line but no rows of numbers."
     return pd.DataFrame(rows, columns=header, dtype=str), ""
-
-
-# ---------------------------------------------------------------- shared links
-
-
-def encode_table(table):
-    """Compact text for a link: names, roles and repr-exact numbers, compressed; only A-Z a-z 0-9 - _ and '.'.
-
-    Big tables of long numbers can come out longer than MAX_QUERY_CHARS; callers check the length.
-    """
-    roles = "".join("i" if c in table.inputs else "o" if c in table.outputs else "-" for c in table.columns)
-    lines = ["\t".join(table.columns), roles]
-    lines += [",".join(_number_text(x) for x in row) for row in table.rows]
-    packed = zlib.compress("\n".join(lines).encode("utf-8"), 9)
-    return _LINK_VERSION + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
-
-
-def decode_table(text):
-    """The Table of encode_table's text; ValueError with a plain message for anything else."""
-    if not isinstance(text, str):
-        raise ValueError("The shared table is not text.")
-    if len(text) > MAX_QUERY_CHARS:
-        raise ValueError(f"The shared table is longer than {MAX_QUERY_CHARS:,} characters, so it was not read.")
-    text = text.strip()
-    if not text.startswith(_LINK_VERSION) or not _LINK_BODY.fullmatch(text, len(_LINK_VERSION)):
-        raise ValueError("The shared table is not in a form this app can read; the link may be cut short.")
-    body = text[len(_LINK_VERSION):]
-    try:
-        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        unpacker = zlib.decompressobj()
-        raw = unpacker.decompress(packed, _MAX_LINK_TEXT_BYTES)
-        if unpacker.unconsumed_tail:
-            raise ValueError("The shared table unpacks to more than this playground allows.")
-        if not unpacker.eof:
-            raise zlib.error("truncated")
-        plain = raw.decode("utf-8")
-    except (binascii.Error, zlib.error, UnicodeDecodeError):
-        raise ValueError("The shared table is damaged; the link may be cut short.") from None
-
-    lines = plain.split("\n")
-    if len(lines) < 2:
-        raise ValueError("The shared table is damaged: it has no column names.")
-    names, roles, cells = lines[0].split("\t"), lines[1], lines[2:]
-    if len(names) > MAX_COLUMNS:
-        raise ValueError(f"The shared table has {len(names)} columns; the limit is {MAX_COLUMNS}.")
-    if len(cells) > MAX_ROWS:
-        raise ValueError(f"The shared table has {len(cells):,} rows; the limit is {MAX_ROWS}.")
-    if len(roles) != len(names) or set(roles) - set("io-"):
-        raise ValueError("The shared table is damaged: its column roles do not match its columns.")
-    rows = [line.split(",") for line in cells]
-    for i, row in enumerate(rows):
-        if len(row) != len(names):
-            raise ValueError(f"The shared table is damaged: row {i + 1} has {len(row)} values for "
-                             f"{len(names)} columns.")
-    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names)
-    check = check_frame(frame,
-                        [n for n, r in zip(names, roles) if r == "i"],
-                        [n for n, r in zip(names, roles) if r == "o"])
-    if check.table is None:
-        raise ValueError("The shared table was refused: " + " ".join(check.problems[:3]))
-    if check.table.columns != tuple(names):
-        raise ValueError("The shared table is damaged: its column names have spaces around them.")
-    return check.table

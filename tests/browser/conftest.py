@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.site import PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -23,8 +25,7 @@ APP_TIMEOUT_MS = 30_000
 GRID_ROW_HEIGHT = 35  # st.data_editor rows and header, in CSS pixels
 GRID_ROW_MARKER = 33  # width of the row-marker column a dynamic editor draws on the left
 
-PAGE_PATHS = {"Train": "", "Data": "data", "S-curve": "s_curve", "Predict": "predict", "Math": "math",
-              "Code": "code", "Seeds": "seeds"}
+PAGE_PATHS = {p.title: p.url_path for p in PAGES}
 
 
 def free_port():

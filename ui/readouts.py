@@ -1,0 +1,148 @@
+"""The numbers and sentences the pages show, worked out from a Playground without Streamlit.
+
+Each function reads the playground (or a sweep summary) and returns plain arrays, frames
+or text, so the pages only lay them out and tests check them without a browser.
+"""
+
+import numpy as np
+import pandas as pd
+
+from engine import ACTIVATIONS
+from engine.export import export_script
+from engine.presets import PRESETS
+from ui.settings import SCALING_FIELDS
+
+GRID_POINTS = 60  # per axis of the Predict page's output map
+
+
+def layer_names(pg):
+    """Name of every layer of neurons, input first: ['inputs', 'hidden 1', ..., 'outputs']."""
+    n_hidden = len(pg.settings.hidden)
+    hidden = [f"hidden {i + 1}" if n_hidden > 1 else "hidden" for i in range(n_hidden)]
+    return ["inputs", *hidden, "outputs"]
+
+
+def neuron_labels(pg):
+    """Labels of every neuron per layer: column names at both ends, l1[0], l1[1], ... between."""
+    hidden = [[f"l{i + 1}[{j}]" for j in range(n)] for i, n in enumerate(pg.settings.hidden)]
+    return [list(pg.table.inputs), *hidden, list(pg.table.outputs)]
+
+
+def weight_titles(pg):
+    """'syn0: 3 inputs × 4 hidden' for each weight matrix, in the tutorials' naming."""
+    sizes, names = pg.trainer.config.layer_sizes, layer_names(pg)
+
+    def counted(n, name):
+        return f"{n} {name[:-1] if n == 1 and name.endswith('s') else name}"
+
+    return [f"syn{l}: {counted(sizes[l], names[l])} × {counted(sizes[l + 1], names[l + 1])}"
+            for l in range(len(sizes) - 1)]
+
+
+def script(pg):
+    """A standalone NumPy script that trains this run from the seed and prints the same numbers."""
+    s, table, steps = pg.settings, pg.table, pg.steps
+    preset = PRESETS.get(s.preset)
+    print_every = preset.print_every if preset and preset.print_every else max(1, steps // 6)
+    fits = preset is not None and preset.new_inputs and len(preset.new_inputs[0]) == len(table.inputs)
+    return export_script(
+        pg.trainer.config, table.X, table.Y, steps, **{name: getattr(s, name) for name in SCALING_FIELDS},
+        input_names=list(table.inputs), output_names=list(table.outputs), print_every=print_every if steps else 0,
+        new_inputs=preset.new_inputs if fits else (), learning_rate_changes=pg.learning_rate_changes,
+    )
+
+
+def output_grid(pg, n=GRID_POINTS):
+    """(grid_x (n,), grid_y (n,), outputs (n, n)) of the first output over the two inputs' range, padded 10%."""
+    X = pg.table.X
+    pad = 0.1 * np.maximum(X.max(axis=0) - X.min(axis=0), 1e-9)
+    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
+    grid_x, grid_y = np.linspace(low[0], high[0], n), np.linspace(low[1], high[1], n)
+    mesh = np.stack(np.meshgrid(grid_x, grid_y), axis=-1).reshape(-1, 2)
+    return grid_x, grid_y, pg.predict_raw(mesh)[:, 0].reshape(len(grid_y), len(grid_x))
+
+
+def predictions(pg, X_new):
+    """New raw rows X_new (n_rows, n_in) with their scaled inputs and the predicted outputs, as a frame."""
+    inputs, outputs = list(pg.table.inputs), list(pg.table.outputs)
+    frame = pd.DataFrame(X_new, columns=inputs)
+    scaled = pg.scaler.inputs(X_new)
+    for j, name in enumerate(inputs):
+        frame[f"{name} scaled"] = scaled[:, j]
+    predicted = pg.predict_raw(X_new)
+    for j, name in enumerate(outputs):
+        frame[f"{name} (prediction)"] = predicted[:, j]
+    return frame
+
+
+def scaling_words(pg):
+    """'studied / 3, slept / 9': how new inputs are scaled, or "" when they are used as typed."""
+    scaler = pg.scaler
+    if not (np.any(scaler.in_scale != 1) or np.any(scaler.in_offset != 0)):
+        return ""
+    return ", ".join((f"{n} / {s:g}" if o == 0 else f"({n} − {o:g}) / {s:g}")
+                     for n, o, s in zip(pg.table.inputs, scaler.in_offset, scaler.in_scale))
+
+
+def outputs_table(pg):
+    """The training rows' inputs, targets and current outputs side by side, in the table's units."""
+    frame = pd.DataFrame(pg.table.X, columns=list(pg.table.inputs))
+    outputs = pg.outputs()
+    for j, name in enumerate(pg.table.outputs):
+        frame[f"{name} (target)"] = pg.table.Y[:, j]
+        frame[f"{name} (output)"] = outputs[:, j]
+    return frame
+
+
+def slope_summary(pg, activations):
+    """Per neuron: its layer, activation, and mean and smallest slope f'(z) over the rows."""
+    labels, names = neuron_labels(pg)[1:], layer_names(pg)[1:]
+    rows = []
+    for l, (a, name) in enumerate(zip(activations[1:], pg.trainer.config.activations)):
+        slope = ACTIVATIONS[name].derivative_from_output(a)
+        for j in range(a.shape[1]):
+            rows.append({"neuron": labels[l][j], "layer": names[l], "activation": name,
+                         "mean slope": float(np.mean(slope[:, j])), "smallest slope": float(np.min(slope[:, j]))})
+    return pd.DataFrame(rows)
+
+
+def flattest_sigmoid(pg, zs, activations):
+    """The sigmoid neuron and row where a(1 - a) is smallest, as a dict of its numbers; None without sigmoids."""
+    names = pg.trainer.config.activations
+    if "sigmoid" not in names:
+        return None
+    layer = names.index("sigmoid")
+    a = activations[layer + 1]
+    row, j = np.unravel_index(np.argmin(a * (1 - a)), a.shape)
+    out = float(a[row, j])
+    slope = out * (1 - out)
+    return {"neuron": neuron_labels(pg)[layer + 1][j], "layer": layer_names(pg)[layer + 1], "row": int(row) + 1,
+            "z": float(zs[layer][row, j]), "out": out, "slope": slope,
+            "slowdown": 0.25 / max(slope, 1e-300)}  # the slope at z = 0 is 0.25
+
+
+def sweep_story(summary, steps, target_error):
+    """A sentence on how many seeds reached the target and how spread their final errors are ("" before any)."""
+    final = summary["final_error"]
+    finite = final[np.isfinite(final)]
+    if not steps or not len(finite):
+        return ""
+    reached = int((summary["steps_to_target"] > 0).sum())
+    n = len(final)
+    diverged = int(summary["diverged"].sum())
+    text = (f"After {steps:,} steps, **{reached} of {n}** seeds reached a mean |error| of {target_error:g}. "
+            f"Final errors run from {finite.min():.3g} to {finite.max():.3g} (median {np.median(finite):.3g})"
+            + (f"; {diverged} diverged" if diverged else "") + ". ")
+    if reached < n:
+        return text + ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
+                       "where the error stops falling. More hidden neurons usually shrink that group.")
+    return text + "Here every seed got there: for this network the start changes the speed, not the outcome."
+
+
+def sweep_table(summary):
+    """One row per seed: final mean |error|, steps to the target (blank if never), diverged."""
+    return pd.DataFrame({
+        "seed": summary["seed"], "final mean |error|": summary["final_error"],
+        "steps to target": np.where(summary["steps_to_target"] > 0, summary["steps_to_target"], np.nan),
+        "diverged": summary["diverged"],
+    })
