@@ -68,7 +68,7 @@ def draw():
 
 
 if sweep is not None:
-    live(pg, draw, is_running=lambda: sweep.running, work=pg.advance_sweep, name="sweep")
+    live(pg, draw, is_running=lambda: sweep.running, name="sweep")
     pick_cols = st.columns([2, 1], vertical_alignment="bottom")
     chosen = pick_cols[0].selectbox("Open a seed on the Train page", list(sweep.trainer.seeds), key="seeds_pick",
                                     help="Its exact weights at this step become the Train page's network.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine.presets import PRESETS
-from ui import limits
+from ui import limits, scheduler
 
 
 def training_controls(pg, prefix, compact=False):
@@ -39,23 +39,21 @@ def training_controls(pg, prefix, compact=False):
         st.info(note)
 
 
-def live(pg, draw, is_running=None, work=None, name="train"):
+def live(pg, draw, is_running=None, name="train"):
     """Draw `draw()` in a fragment that redraws several times a second while training runs.
 
-    The training itself goes on in pg's LiveRunner thread; each redraw keeps it going a little longer.
-    The buttons stay outside the fragment: a button redrawn several times a second can lose a click.
+    The training itself goes on in the server's scheduler (ui.scheduler); each redraw keeps it
+    going a little longer, so a closed tab stops training within a second.
     """
     is_running = is_running or (lambda: pg.running)
-    work = work or pg.advance_live
     ticking = is_running()
 
     def body():
         if ticking:
             if not is_running():  # finished or stopped: a full rerun turns the timer off and relabels Run
                 st.rerun()
-            pg.runner(name).grant(work, is_running)
-        # Drawn without the lock so training goes on meanwhile: it only ever adds steps, and the
-        # drawing after a run ends (a full rerun) sees the final state.
-        draw()
+            scheduler.shared().keep_alive(pg, name)
+        with pg.lock:  # one consistent state per drawing; the scheduler applies whole slices in between
+            draw()
 
     st.fragment(body, run_every=limits.REDRAW_INTERVAL_SECONDS if ticking else None)()

@@ -20,9 +20,11 @@ import numpy as np
 
 from engine import ACTIVATIONS, Trainer, fit_scaler
 from engine.presets import PRESETS
+from engine.stack import absorb, run_slice, take_states
 from ui import limits, links
-from ui.live import LiveRunner
+from ui.live import Frame, LiveRun
 from ui.saved import read_network
+from ui.scheduler import Job
 from ui.settings import DEFAULT_PRESET, Settings, network_fields
 from ui.sweep import Sweep
 from ui.table import Table, check_frame, table_from_preset, targets_problem
@@ -48,12 +50,11 @@ class Playground:
     trainer: Trainer = None
     scaler: object = None
     message: str = ""  # the latest thing the user should read (divergence, a refused change)
-    running: bool = False
-    run_until: int = 0  # Run to N: the step at which the running stops (0: until paused)
+    live: LiveRun = field(default_factory=LiveRun)  # running, where it stops, speed, frames for the screen
     sweep: Sweep = None  # while the Seeds page has one
     settings_version: int = 0
+    generation: int = 0  # grows whenever the network changes other than by a scheduled slice
     lock: object = field(default_factory=threading.RLock, repr=False)
-    runners: dict = field(default_factory=dict, repr=False)
 
     # -- making one ----------------------------------------------------------------
 
@@ -97,10 +98,13 @@ class Playground:
     def config(self):
         return self.trainer.config
 
-    def runner(self, name):
-        """The LiveRunner for `name` ("train" or "sweep"), made on first use."""
-        with self.lock:
-            return self.runners.setdefault(name, LiveRunner(self.lock))
+    @property
+    def running(self):
+        return self.live.running
+
+    @property
+    def run_until(self):
+        return self.live.run_until
 
     def outputs(self):
         """The network's outputs on the training rows, in the table's units (n_rows, n_out)."""
@@ -164,6 +168,7 @@ class Playground:
         changes = [c for c in self.learning_rate_changes if c[0] < self.steps]
         self.learning_rate_changes = tuple(changes) + ((self.steps, rate),)
         self.message = ""
+        self._changed()
 
     @_locked
     def fit_targets(self):
@@ -213,6 +218,7 @@ class Playground:
         self.trainer = Trainer.from_state_dict(state)
         self.learning_rate_changes = ((0, c.learning_rate),)
         self.message = ""
+        self._changed()
         self._settings_changed_elsewhere()
 
     # -- training --------------------------------------------------------------------
@@ -220,8 +226,10 @@ class Playground:
     @_locked
     def step(self, n_steps):
         """Pause, then n_steps updates (bounded by the total-step limit); returns the RunReport."""
-        self.running = False
-        return self._train(n_steps)
+        self.live.stop()
+        report = self._train(n_steps)
+        self._changed()
+        return report
 
     @_locked
     def run(self, until=0):
@@ -239,12 +247,22 @@ class Playground:
                 until = self.steps + limits.MAX_STEPS_PER_CLICK
                 note = (f"One click runs at most {limits.MAX_STEPS_PER_CLICK:,} steps: running to "
                         f"{until:,}; click again to continue.")
-        self.running, self.run_until = True, int(until)
+        if self.trainer.diverged_at[0] >= 0 or self.steps >= limits.MAX_TOTAL_STEPS:
+            return self.message
+        self.live.start(until)
         return note
 
     @_locked
     def pause(self):
-        self.running = False
+        """Stop where the screen is: a slice still in flight is dropped, not applied after the click."""
+        if self.running:
+            self.live.stop()
+            self.generation += 1
+
+    @_locked
+    def set_speed(self, steps_per_second):
+        """Steps per second for Run (0: as fast as the server allows); the numbers stay the same."""
+        self.live.speed = max(0, int(steps_per_second))
 
     @_locked
     def reset(self):
@@ -252,24 +270,49 @@ class Playground:
         self.trainer.reset()
         self.trainer.set_learning_rate(self.settings.learning_rate)
         self.learning_rate_changes = ((0, self.settings.learning_rate),)
-        self.running = False
-        self.run_until = 0
+        self.live.stop()
         self.message = ""
+        self._changed()
+
+    @_locked
+    def job(self, kind="train"):
+        """The next slice of training the scheduler may run for this playground, or None."""
+        if kind == "sweep":
+            return self.sweep.job(self.generation) if self.sweep is not None else None
+        steps = min(self.live.allowance(self.steps), limits.MAX_TOTAL_STEPS - self.steps)
+        if steps <= 0:
+            if self.running and not self.live.speed:  # reached its target: nothing more to do
+                self.live.stop()
+            return None
+        trainer = self.trainer
+        signature = ("train", trainer.config.replace(seed=0, learning_rate=1.0), trainer.X.tobytes(),
+                     trainer.Y.tobytes(), self.live.speed)
+        return Job(signature, trainer.config, trainer.X, trainer.Y, take_states(trainer), steps,
+                   len(trainer.X) * sum(W[0].size for W in trainer.W), self.generation)
+
+    @_locked
+    def absorb(self, kind, generation, results, seconds=0.0):
+        """Take a slice's results from the scheduler, unless the network changed since it was asked for."""
+        if generation != self.generation:
+            return
+        if kind == "sweep":
+            if self.sweep is not None:
+                self.sweep.absorb(results)
+            return
+        [result] = results
+        start = self.steps
+        absorb(self.trainer, results)
+        self.live.spent(result.steps_done)
+        for snap in result.snapshots:
+            self.live.record(Frame(start + snap.steps, tuple(snap.W), tuple(snap.b), snap.outputs))
+        self._after_training(result.diverged_at >= 0)
 
     @_locked
     def advance_live(self, seconds=limits.SECONDS_PER_CALL):
-        """Train while running for about `seconds`, stopping at run_until; how the page runs live."""
-        n_weights = sum(W[0].size for W in self.trainer.W)
-        slice_steps = max(1, limits.steps_per_tick(len(self.table.rows), n_weights) // 10)
-        start = time.perf_counter()
-        while self.running and time.perf_counter() - start < seconds:
-            n = slice_steps if not self.run_until else min(slice_steps, self.run_until - self.steps)
-            if n <= 0:
-                self.running = False
-                break
-            self._train(n)
-            if self.run_until and self.steps >= self.run_until:
-                self.running = False
+        """Run the scheduler's slices here, for about `seconds` (scripts, tests and benchmarks; no pool)."""
+        self._advance("train", seconds)
+
+    # -- the seed sweep ----------------------------------------------------------------
 
     # -- the seed sweep ----------------------------------------------------------------
 
@@ -279,7 +322,8 @@ class Playground:
         config = self.trainer.config.replace(learning_rate=self.settings.learning_rate)
         self.sweep, note = Sweep.start(config, self.trainer.X, self.trainer.Y, self.settings.seed, n_seeds, steps,
                                        target_error, self.sweep_key())
-        self.running = False
+        self.live.stop()
+        self.generation += 1
         return note
 
     @_locked
@@ -294,8 +338,8 @@ class Playground:
 
     @_locked
     def advance_sweep(self, seconds=limits.SECONDS_PER_CALL):
-        """Train the sweep for about `seconds` while it runs, stopping at its target steps."""
-        self.sweep.advance(seconds)
+        """Run the sweep's slices here for about `seconds` (scripts, tests and benchmarks; no pool)."""
+        self._advance("sweep", seconds)
 
     @_locked
     def open_seed(self, seed):
@@ -305,14 +349,40 @@ class Playground:
         self.settings = replace(self.settings, seed=int(seed))
         self.learning_rate_changes = ((0, self.settings.learning_rate),)
         self.sweep.made_from = self.sweep_key()
-        self.running = False
+        self.live.stop()
         self.message = ""
+        self._changed()
         self._settings_changed_elsewhere()
 
     # -- inside ------------------------------------------------------------------------
 
     def _settings_changed_elsewhere(self):
         self.settings_version += 1
+
+    def _changed(self):
+        """The network changed outside a scheduled slice: drop slices in flight, show the new state."""
+        self.generation += 1
+        trainer = self.trainer
+        self.live.record(Frame(trainer.steps, tuple(trainer.weights()), tuple(trainer.biases()),
+                               trainer.predict(trainer.X)))
+
+    def _advance(self, kind, seconds):
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds and (job := self.job(kind)) is not None:
+            every = max(1, job.steps // 3) if job.snapshots else 0
+            steps = min(job.steps, 2_000)
+            self.absorb(kind, job.generation, run_slice(job.config, job.X, job.Y, job.states, steps, every,
+                                                         job.alone_on_divergence))
+
+    def _after_training(self, diverged):
+        if diverged or self.trainer.diverged_at[0] >= 0:
+            self.message = self.trainer.divergence_message()
+            self.live.stop()
+        elif self.steps >= limits.MAX_TOTAL_STEPS:
+            self.message = f"Reached the limit of {limits.MAX_TOTAL_STEPS:,} steps; reset to start again."
+            self.live.stop()
+        elif self.run_until and self.steps >= self.run_until:
+            self.live.stop()
 
     def _rebuild(self):
         """New trainer from settings and table: the seed's starting weights, step 0."""
@@ -322,21 +392,16 @@ class Playground:
         config = s.network_config(len(self.table.inputs), len(self.table.outputs))
         self.trainer = Trainer(config, self.scaler.inputs(self.table.X), self.scaler.outputs(self.table.Y))
         self.learning_rate_changes = ((0, s.learning_rate),)
-        self.running = False
-        self.run_until = 0
+        self.live.stop()
         self.sweep = None
+        self._changed()
 
     def _train(self, n_steps):
         """Up to n_steps more updates, bounded by the total-step limit; returns the RunReport."""
         room = limits.MAX_TOTAL_STEPS - self.steps
         n_steps = max(0, min(int(n_steps), room))
         report = self.trainer.run(n_steps)
-        if report.diverged or (self.trainer.n_networks == 1 and self.trainer.diverged_at[0] >= 0):
-            self.message = report.message or self.trainer.divergence_message()
-            self.running = False
-        elif self.steps >= limits.MAX_TOTAL_STEPS:
-            self.message = f"Reached the limit of {limits.MAX_TOTAL_STEPS:,} steps; reset to start again."
-            self.running = False
+        self._after_training(report.diverged)
         return report
 
     def _replay(self, steps, learning_rate_changes):

@@ -1,12 +1,13 @@
 """The same network trained from many seeds at once (the Seeds page), within the sweep limits."""
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from engine import Trainer
+from engine.stack import absorb, take_states
 from ui import limits
+from ui.scheduler import Job
 
 
 @dataclass(eq=False)
@@ -31,16 +32,22 @@ class Sweep:
         seeds = [(first_seed + k) % 2**32 for k in range(n_seeds)]
         return cls(Trainer(config, X, Y, seeds=seeds), made_from, steps, float(target_error)), note
 
-    def advance(self, seconds):
-        """Train for about `seconds` while running, stopping at target_steps or when every network diverged."""
+    def job(self, generation):
+        """The next slice of this sweep for the scheduler (its networks stay one stack), or None."""
         trainer = self.trainer
-        n_weights = sum(W[0].size for W in trainer.W)
-        slice_steps = max(1, limits.steps_per_tick(len(trainer.X), n_weights, trainer.n_networks) // 4)
-        start = time.perf_counter()
-        while self.running and time.perf_counter() - start < seconds:
-            trainer.run(min(slice_steps, self.target_steps - trainer.steps))
-            if trainer.steps >= self.target_steps or (trainer.diverged_at >= 0).all():
-                self.running = False
+        steps = self.target_steps - trainer.steps
+        if not self.running or steps <= 0 or (trainer.diverged_at >= 0).all():
+            self.running = False
+            return None
+        work = len(trainer.X) * sum(W[0].size for W in trainer.W) * trainer.n_networks
+        return Job(("sweep", id(self)), trainer.config, trainer.X, trainer.Y, take_states(trainer), steps, work,
+                   generation, alone_on_divergence=False, snapshots=False)
+
+    def absorb(self, results):
+        """Write a slice's results back; stop at the target steps or when every network has diverged."""
+        absorb(self.trainer, results)
+        if self.trainer.steps >= self.target_steps or (self.trainer.diverged_at >= 0).all():
+            self.running = False
 
     def summary(self):
         """Per seed: final mean |error|, steps to reach the target (-1: never), diverged."""

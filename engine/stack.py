@@ -1,0 +1,141 @@
+"""Training separately owned networks in one stacked engine call, exactly as if each ran on its own.
+
+A server that trains many learners' networks moves each one's training position (a
+NetState: weights, biases, random state, shuffled rows not yet used, learning rate) into
+a stack, runs a slice of steps there, and writes the result back with `absorb`. Network k
+of a stack gives the bits of its own run (Trainer's guarantee), so nobody can tell.
+
+One difference is handled here. In a stack a diverging network is frozen at its last
+finite weights while the others go on; a network trained alone stops there instead, so
+the update that overflowed is not counted. With alone_on_divergence (a learner's network)
+a network that diverges inside a stacked slice is run again alone from the slice's start;
+without it (the networks of one seed sweep) it stays frozen, as in the sweep's own Trainer.
+
+Everything here crosses process boundaries as plain NumPy arrays and numbers.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Trainer
+
+
+@dataclass
+class NetState:
+    """One network's training position, without history. W[l] (n_l, n_{l+1}), b[l] (n_{l+1},)."""
+
+    W: list
+    b: list
+    learning_rate: float
+    seed: int
+    rng_state: tuple  # the MT19937 state that draws its row shuffles
+    pending: np.ndarray  # (n,) shuffled row indices not yet used
+    diverged: bool = False  # a sweep's network frozen at its last finite weights
+
+
+@dataclass
+class Snapshot:
+    """A network after `steps` updates of a slice: weights, biases, outputs (n_rows, n_out) on the table."""
+
+    steps: int
+    W: list
+    b: list
+    outputs: np.ndarray
+
+
+@dataclass
+class SliceResult:
+    """What a slice did to one network: its new position, the history of the steps taken, snapshots."""
+
+    state: NetState
+    steps_done: int
+    mean_abs_error: np.ndarray  # (steps_done,)
+    loss: np.ndarray  # (steps_done,)
+    diverged_at: int  # update of this slice (from 1) that overflowed, -1 if none
+    snapshots: list  # Snapshot after every snapshot_every steps and after the last one
+
+
+def take_states(trainer):
+    """Every network's training position in `trainer`, as NetStates (copies)."""
+    return [NetState(W=[W[k].copy() for W in trainer.W], b=[b[k, 0].copy() for b in trainer.b],
+                     learning_rate=float(trainer.learning_rates[k]), seed=int(trainer.seeds[k]),
+                     rng_state=trainer._rngs[k].get_state(), pending=trainer._pending[k].copy(),
+                     diverged=bool(trainer.diverged_at[k] >= 0))
+            for k in range(trainer.n_networks)]
+
+
+def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergence=True):
+    """Train each network of `states` up to n_steps more on scaled X (n_rows, n_in), Y (n_rows, n_out).
+
+    config: the shared NetworkConfig; seeds and learning rates come from the states.
+    snapshot_every: keep a Snapshot every this many steps (0: none). Returns one
+    SliceResult per state, in order.
+    """
+    groups = {}  # networks at different points of a shuffled pass hold different numbers of pending rows
+    for k, state in enumerate(states):
+        groups.setdefault(len(state.pending), []).append(k)
+    results = [None] * len(states)
+    for members in groups.values():
+        stacked = _run(config, X, Y, [states[k] for k in members], n_steps, snapshot_every)
+        for k, result in zip(members, stacked):
+            if alone_on_divergence and result.diverged_at >= 0 and len(members) > 1:
+                result = _run(config, X, Y, [states[k]], n_steps, snapshot_every)[0]
+            results[k] = result
+    return results
+
+
+def _run(config, X, Y, states, n_steps, snapshot_every):
+    trainer = Trainer(config, X, Y, seeds=[s.seed for s in states], learning_rates=[s.learning_rate for s in states])
+    for k, state in enumerate(states):
+        for l, W in enumerate(state.W):
+            trainer.W[l][k] = W
+        for l, b in enumerate(state.b):
+            trainer.b[l][k, 0] = b
+        trainer._rngs[k].set_state(state.rng_state)
+        if state.diverged:
+            trainer.diverged_at[k] = 0
+            trainer._frozen[k] = (list(state.W), [b.reshape(1, -1) for b in state.b])
+    trainer._pending = np.array([s.pending for s in states], dtype=np.intp).reshape(len(states), -1)
+    snapshots = [[] for _ in states]
+    every = snapshot_every or n_steps
+    while trainer.steps < n_steps:
+        before = trainer.steps
+        trainer.run(min(every, n_steps - trainer.steps))
+        if snapshot_every:
+            outputs = trainer.predict_all(trainer.X)
+            for k, taken in enumerate(snapshots):
+                taken.append(Snapshot(trainer.steps, [W[k].copy() for W in trainer.W],
+                                      [b[k, 0].copy() for b in trainer.b], outputs[k]))
+        if trainer.steps == before or (trainer.n_networks == 1 and trainer.diverged_at[0] >= 0):
+            break
+    return [SliceResult(take_states(trainer)[k], trainer.steps, trainer.mean_abs_error[k].copy(),
+                        trainer.loss_history[k].copy(),
+                        int(trainer.diverged_at[k]) if not states[k].diverged else -1, snapshots[k])
+            for k in range(trainer.n_networks)]
+
+
+def absorb(trainer, results):
+    """Write SliceResults (one per network, in order) back into the trainer they were taken from."""
+    start = trainer.steps
+    done = max(r.steps_done for r in results)
+    trainer._grow_history(start + done)
+    for k, result in enumerate(results):
+        state = result.state
+        for l, W in enumerate(state.W):
+            trainer.W[l][k] = W
+        for l, b in enumerate(state.b):
+            trainer.b[l][k, 0] = b
+        trainer._rngs[k].set_state(state.rng_state)
+        span = slice(start, start + result.steps_done)
+        trainer._mae[k, span] = result.mean_abs_error
+        trainer._loss_history[k, span] = result.loss
+        trainer._mae[k, start + result.steps_done:start + done] = np.nan
+        trainer._loss_history[k, start + result.steps_done:start + done] = np.nan
+        if result.diverged_at >= 0:
+            trainer.diverged_at[k] = start + result.diverged_at
+            if trainer.n_networks > 1:
+                trainer._frozen[k] = ([W[k].copy() for W in trainer.W], [b[k].copy() for b in trainer.b])
+    trainer._pending = np.array([r.state.pending for r in results], dtype=np.intp).reshape(len(results), -1)
+    trainer.steps = start + done
+    trainer.last_outputs = None  # the slice's last training pass happened elsewhere
