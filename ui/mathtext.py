@@ -1,16 +1,17 @@
 """LaTeX strings for the Math page: the real numbers of one pass, written the way a teacher would."""
 
 import math
+from types import MappingProxyType
 
 MAX_TERMS = 8  # longer sums are cut with an ellipsis so a line stays readable when projected
 
 # Characters that mean something to LaTeX inside \text{...}, with what prints them as themselves.
-_TEXT_ESCAPES = {
+_TEXT_ESCAPES = MappingProxyType({
     "\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "_": r"\_", "{": r"\{", "}": r"\}",
-}
+})
 # Characters Markdown may read as formatting, links, HTML or (in Streamlit) the start of LaTeX.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|$~")
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|$~")
 
 
 def num(x, digits=4):
