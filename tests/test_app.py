@@ -229,6 +229,15 @@ def test_predict_scales_new_rows_with_the_training_maxima():
     assert shown.iloc[0]["score (prediction)"] == pytest.approx(pg.predict_raw(np.array([[4.0, 8.0]]))[0, 0])
 
 
+def test_predict_writes_the_forward_pass_with_the_real_activations_and_bias():
+    at = start()
+    select_preset(at, "curved")
+    at.switch_page("pages/predict.py").run()
+    no_exceptions(at)
+    line = "`output = sigmoid(np.dot(np.tanh(np.dot(row, syn0) + bias0), syn1) + bias1)`"
+    assert any(line in caption.value for caption in at.caption)
+
+
 def test_math_page_shows_the_real_numbers():
     at = start()
     at.switch_page("pages/math.py").run()
