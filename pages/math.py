@@ -6,7 +6,7 @@ from engine.presets import PRESETS
 from ui import mathpage, readouts, session
 
 DRAW = {"header": st.header, "markdown": st.markdown, "latex": st.latex, "caption": st.caption, "info": st.info,
-        "code": lambda text: st.code(text, language="python")}
+        "code": lambda text: st.code(text, language="python", wrap_lines=True)}
 
 
 def render(pg):

@@ -122,14 +122,14 @@ class _Step:
                                                                                   W_next[j, :MAX_TERMS]))
             if len(above) > MAX_TERMS:
                 terms += r" + \dots"
-            blocks.append(Block("latex", "\\begin{aligned}"
-                                         f"\\textstyle\\sum_k \\delta_k\\, w_{{jk}} &= {terms} = "
+            blocks.append(Block("latex", "\\begin{gathered}"
+                                         f"\\textstyle\\sum_k \\delta_k\\, w_{{jk}} = {terms} = "
                                          f"{num(t.back_errors[l][j])} \\\\ "
                                          f"\\delta_{{{self.symbols[l + 1][j]}}} = \\big(\\textstyle\\sum_k "
-                                         f"\\delta_k\\, w_{{jk}}\\big) \\cdot {f.slope_latex} &= "
+                                         f"\\delta_k\\, w_{{jk}}\\big) \\cdot {f.slope_latex} = "
                                          f"{factor(t.back_errors[l][j])} \\times {factor(t.slopes[l][j])} = "
                                          f"{num(t.deltas[l][j])} \\qquad (a = {num(t.activations[l + 1][j])})"
-                                         "\\end{aligned}"))
+                                         "\\end{gathered}"))
         blocks += self._more(len(t.deltas[l]))
         blocks.append(Block("code", "\n".join(hidden_delta_code(l + 1, f.name))))
         return blocks
@@ -178,7 +178,9 @@ class _Step:
             Block("latex", rule),
             Block("markdown", why),
             Block("info", f"`l{out}.T.dot(l{out + 1}_delta)` is that sum in one call: `.T` (transpose) lines every "
-                          "row's input up with the same row's delta, and the dot product adds the rows' products."),
+                          "row's input up with the same row's delta, and the dot product adds the rows' products"
+                          + (f"; `l{out + 1}_delta.sum(axis=0)` adds the rows' deltas for the bias." if t.biases
+                             else ".")),
         ]
 
     def _more(self, n):
@@ -218,7 +220,7 @@ def worked_example(preset):
     blocks.append(Block("latex", f"o = {S[-1]}({num(example.zs[-1][0], 10)}) = {num(output[0], 10)}"))
     rows = [("hidden sums", printed["hidden_sums"], repr, example.zs[0], 10),
             ("hidden outputs", printed["hidden_activations"], repr, hidden, 10),
-            ("hidden outputs carried on", printed["carried_activations"], "{:#.4g}".format, hidden, 4),
+            ("hidden outputs to 4 digits", printed["carried_activations"], "{:#.4g}".format, hidden, 4),
             ("output sum", [printed["output_sum"]], repr, example.zs[-1], 10),
             ("output", [printed["output"]], repr, output, 10)]
     table = ["| | the article printed | the network gives |", "|---|---|---|"]
