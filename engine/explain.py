@@ -3,7 +3,8 @@
 A training step on a batch of B rows moves each weight by the sum over those rows of
 `learning_rate * a_in * delta`, where each row's output delta carries the loss's factor
 for the whole batch (2/N for mean squared error, N = B * n_out). So the per-row
-changes in a RowTrace, added up over the rows of a batch, are exactly one step.
+changes in a RowTrace, added up over the rows of a batch, are one step (to the
+rounding of the sums, which the engine adds in another order).
 """
 
 from collections.abc import Mapping
