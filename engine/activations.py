@@ -14,6 +14,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Activation:
+    """One activation and everything the app says about it: maths, LaTeX, and the code a script runs."""
+
     name: str
     label: str
     forward: Callable  # forward(z, out=None) -> a; may write into out
@@ -21,6 +23,12 @@ class Activation:
     formula: str  # LaTeX of a = f(z)
     derivative_formula: str  # LaTeX of f'(z) in terms of a
     output_range: tuple  # (low, high) that a can take
+    slope_latex: str  # f'(z) as a LaTeX factor of a, as a delta line multiplies by it: a\,(1 - a)
+    code_forward: str  # the forward rule as NumPy code, {z} standing for the weighted sums
+    code_slope: str  # f'(z) as code, {a} standing for the layer's output; "" where the slope is 1
+    code_definitions: tuple = ()  # lines defining the functions code_forward and code_slope call
+    code_preamble: tuple = ()  # lines a script needs once, right after `import numpy as np`
+    code_note: str = ""  # Markdown: how the tutorials write this code, if they use it
 
     def __call__(self, z):
         """a = f(z) for any array, without warnings (z of any size)."""
@@ -87,17 +95,55 @@ ACTIVATIONS = MappingProxyType({
     "sigmoid": Activation(
         "sigmoid", "Sigmoid", _sigmoid, _sigmoid_slope,
         r"a = \frac{1}{1 + e^{-z}}", r"f'(z) = a\,(1 - a)", (0.0, 1.0),
+        slope_latex=r"a\,(1 - a)",
+        code_forward="sigmoid({z})",
+        code_slope="sigmoid_slope({a})",
+        code_definitions=(
+            "def sigmoid(z):",
+            "    return 1 / (1 + np.exp(-z))",
+            "",
+            "",
+            "def sigmoid_slope(a):",
+            "    return a * (1 - a)  # sigmoid'(z), written with the output a = sigmoid(z)",
+        ),
+        code_preamble=(
+            "# exp(-z) overflows to inf when z < -709; 1 / (1 + inf) = 0 is then the right answer, so no warning",
+            'np.seterr(over="ignore")',
+        ),
+        code_note="The tutorials call both with one function: `sigmoid(z)` is their `nonlin(z)` and "
+                  "`sigmoid_slope(a)` is `nonlin(a, deriv=True)`.",
     ),
     "tanh": Activation(
         "tanh", "Tanh", _tanh, _tanh_slope,
         r"a = \tanh(z)", r"f'(z) = 1 - a^2", (-1.0, 1.0),
+        slope_latex=r"(1 - a^2)",
+        code_forward="np.tanh({z})",
+        code_slope="tanh_slope({a})",
+        code_definitions=(
+            "def tanh_slope(a):",
+            "    return 1 - a * a  # tanh'(z), written with the output a = tanh(z)",
+        ),
     ),
     "relu": Activation(
         "relu", "ReLU", _relu, _relu_slope,
         r"a = \max(0, z)", r"f'(z) = 1 \text{ if } a > 0 \text{ else } 0", (0.0, np.inf),
+        slope_latex=r"\mathbf{1}[a > 0]",
+        code_forward="relu({z})",
+        code_slope="relu_slope({a})",
+        code_definitions=(
+            "def relu(z):",
+            "    return np.maximum(z, 0.0)",
+            "",
+            "",
+            "def relu_slope(a):",
+            "    return np.sign(a)  # a >= 0: 1 where the neuron is on, 0 where it is off",
+        ),
     ),
     "linear": Activation(
         "linear", "Linear", _linear, _linear_slope,
         r"a = z", r"f'(z) = 1", (-np.inf, np.inf),
+        slope_latex="1",
+        code_forward="{z}",
+        code_slope="",
     ),
 })

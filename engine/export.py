@@ -7,41 +7,15 @@ learning rate only where it is not 1, and the same stream of shuffled rows. Prod
 may swap their two factors (a * b == b * a in IEEE arithmetic); nothing else moves.
 """
 
-from types import MappingProxyType
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .scaling import fit_scaler
 
 _ROW_WIDTH = 100  # a data row longer than this is wrapped, so the script stays within 120 columns
-
-# name -> (forward call or None for the identity, slope function or None for 1, definitions)
-_ACTIVATION_CODE = MappingProxyType({
-    "sigmoid": ("sigmoid", "sigmoid_slope", [
-        "def sigmoid(z):",
-        "    return 1 / (1 + np.exp(-z))",
-        "",
-        "",
-        "def sigmoid_slope(a):",
-        "    return a * (1 - a)  # sigmoid'(z), written with the output a = sigmoid(z)",
-    ]),
-    "tanh": ("np.tanh", "tanh_slope", [
-        "def tanh_slope(a):",
-        "    return 1 - a * a  # tanh'(z), written with the output a = tanh(z)",
-    ]),
-    "relu": ("relu", "relu_slope", [
-        "def relu(z):",
-        "    return np.maximum(z, 0.0)",
-        "",
-        "",
-        "def relu_slope(a):",
-        "    return np.sign(a)  # a >= 0: 1 where the neuron is on, 0 where it is off",
-    ]),
-    "linear": (None, None, []),
-})
-
 
 def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scaling="none", input_divisor=1.0,
                   output_divisor=1.0, column_names=None, input_names=None, output_names=None, print_every=0,
@@ -71,7 +45,6 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
     activations = config.activations
     loss = LOSSES[config.loss]
     uses_rate = start_rate != 1.0 or bool(rate_changes)
-    rate = "learning_rate * " if uses_rate else ""
 
     lines = [
         f'"""Backprop Playground: a {"-".join(map(str, sizes))} network trained for {steps} steps, in plain NumPy.',
@@ -84,13 +57,13 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
         "import numpy as np",
         "",
     ]
-    if "sigmoid" in activations:
-        lines += ["# exp(-z) overflows to inf when z < -709; 1 / (1 + inf) = 0 is then the right answer, so no warning",
-                  'np.seterr(over="ignore")', ""]
-    for name in dict.fromkeys(activations):
-        definitions = _ACTIVATION_CODE[name][2]
-        if definitions:
-            lines += ["", *definitions, ""]
+    used = [ACTIVATIONS[name] for name in dict.fromkeys(activations)]
+    for activation in used:
+        if activation.code_preamble:
+            lines += [*activation.code_preamble, ""]
+    for activation in used:
+        if activation.code_definitions:
+            lines += ["", *activation.code_definitions, ""]
     lines.append("")
 
     x_name = "X_raw" if input_scaling != "none" else "X"
@@ -113,8 +86,9 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
     if len(rate_changes) > 1:
         changes = ", ".join(f"{step}: {_number(value)}" for step, value in rate_changes)
         lines.append(f"learning_rates = {{{changes}}}  # from this step on: this learning rate")
-    if loss.scale(batch_size * sizes[-1]) != 1.0:
-        lines.append(_loss_scale_line(loss.name, batch_size * sizes[-1]))
+    n_items = batch_size * sizes[-1]
+    if loss_scale_code(config.loss, n_items):
+        lines.append(loss_scale_code(config.loss, n_items))
     if not full_batch:
         lines += [
             f"batch_size = {batch_size}",
@@ -138,31 +112,23 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
             "batch, order = order[:batch_size], order[batch_size:]",
             "l0, y_batch = X[batch], y[batch]",
         ]
-    body += [f"l{l + 1} = {_layer_expression(l, activations[l], config.bias)}" for l in range(L)]
+    body += [layer_code(l, activations[l], config.bias) for l in range(L)]
     body.append(f"l{L}_error = {target} - l{L}")
     if print_every:
         body += [f"if j % {print_every} == 0:", f'    print("Error:", np.mean(np.abs(l{L}_error)))']
-    slope = _ACTIVATION_CODE[activations[-1]][1] if loss.uses_slope else None
-    delta = f"l{L}_error" + (f" * {slope}(l{L})" if slope else "")
-    if loss.scale(batch_size * sizes[-1]) != 1.0:
-        delta += " * loss_scale"
-    body.append(f"l{L}_delta = {delta}")
+    body.append(output_delta_code(L, activations[-1], config.loss, n_items))
     for l in range(L - 1, 0, -1):
-        body.append(f"l{l}_error = l{l + 1}_delta.dot(syn{l}.T)")  # from syn{l} before its update below
-        slope = _ACTIVATION_CODE[activations[l - 1]][1]
-        body.append(f"l{l}_delta = l{l}_error" + (f" * {slope}(l{l})" if slope else ""))
+        body += hidden_delta_code(l, activations[l - 1])
     for l in range(L - 1, -1, -1):
-        body.append(f"syn{l} += {rate}l{l}.T.dot(l{l + 1}_delta)")
-        if config.bias:
-            body.append(f"bias{l} += {rate}l{l + 1}_delta.sum(axis=0, keepdims=True)")
+        body += update_code(l, config.bias, uses_rate)
     lines += ["", f"for {'j' if loop_uses_step else '_'} in range({steps}):", *["    " + line for line in body]]
 
     lines += [
         "", "",
         "def predict(l0):",
         f'    """Outputs (n_rows, {sizes[-1]}) of the trained network for scaled rows l0 (n_rows, {sizes[0]})."""',
-        *[f"    l{l + 1} = {_layer_expression(l, activations[l], config.bias)}" for l in range(L - 1)],
-        f"    return {_layer_expression(L - 1, activations[-1], config.bias)}",
+        *["    " + layer_code(l, activations[l], config.bias) for l in range(L - 1)],
+        f"    return {_forward(f'l{L - 1}', L - 1, activations[-1], config.bias)}",
         "", "",
         'print("Output after training:")',
         f"for row in predict(X){to_raw_units}:",
@@ -274,14 +240,54 @@ def _scaled_expression(raw, mode, divisor):
     return {"none": raw, "max": f"{raw} / X_max", "minmax": f"({raw} - X_min) / X_range"}[mode]
 
 
-def _layer_expression(l, activation, bias):
-    """f(l{l} . syn{l} (+ bias{l})) as code."""
-    z = f"np.dot(l{l}, syn{l})" + (f" + bias{l}" if bias else "")
-    forward = _ACTIVATION_CODE[activation][0]
-    return f"{forward}({z})" if forward else z
+def layer_code(l, activation, bias):
+    """Layer l + 1's forward line, `l1 = sigmoid(np.dot(l0, syn0) + bias0)`, as a script writes it."""
+    return f"l{l + 1} = {_forward(f'l{l}', l, activation, bias)}"
 
 
-def _loss_scale_line(loss_name, n_items):
-    if loss_name == "mse":
-        return f"loss_scale = 2 / {n_items}  # mean squared error over n = {n_items} numbers: dL/da = -2 (y - a) / n"
-    return f"loss_scale = 1 / {n_items}  # cross-entropy over n = {n_items} numbers: dL/dz = -(y - a) / n"
+def forward_code(config, row="l0"):
+    """The whole forward pass of config's network on `row` as one expression: sigmoid(np.dot(row, syn0))."""
+    expression = row
+    for l, activation in enumerate(config.activations):
+        expression = _forward(expression, l, activation, config.bias)
+    return expression
+
+
+def loss_scale_code(loss, n_items):
+    """`loss_scale = 2 / 4  # why` for a batch of n_items numbers, or "" where the loss's factor is 1 for it."""
+    entry = LOSSES[loss]
+    if entry.scale(n_items) == 1.0:
+        return ""
+    note = f"  # {entry.scale_note.format(n=n_items)}" if entry.scale_note else ""
+    return f"loss_scale = {entry.scale_code(n_items)}{note}"
+
+
+def output_delta_code(L, activation, loss, n_items):
+    """The output layer's delta line, `l2_delta = l2_error * sigmoid_slope(l2)`, for a batch of n_items numbers."""
+    slope = ACTIVATIONS[activation].code_slope if LOSSES[loss].uses_slope else ""
+    delta = f"l{L}_error" + (" * " + slope.format(a=f"l{L}") if slope else "")
+    if loss_scale_code(loss, n_items):
+        delta += " * loss_scale"
+    return f"l{L}_delta = {delta}"
+
+
+def hidden_delta_code(l, activation):
+    """Hidden layer l's two lines: its share of the error above (through syn{l} before it changes), then its delta."""
+    slope = ACTIVATIONS[activation].code_slope
+    return [f"l{l}_error = l{l + 1}_delta.dot(syn{l}.T)",
+            f"l{l}_delta = l{l}_error" + (" * " + slope.format(a=f"l{l}") if slope else "")]
+
+
+def update_code(l, bias, uses_rate):
+    """The update of syn{l} (and bias{l}): every row's input times its delta, summed by the dot product."""
+    rate = "learning_rate * " if uses_rate else ""
+    lines = [f"syn{l} += {rate}l{l}.T.dot(l{l + 1}_delta)"]
+    if bias:
+        lines.append(f"bias{l} += {rate}l{l + 1}_delta.sum(axis=0, keepdims=True)")
+    return lines
+
+
+def _forward(row, l, activation, bias):
+    """f(row . syn{l} (+ bias{l})) as code."""
+    z = f"np.dot({row}, syn{l})" + (f" + bias{l}" if bias else "")
+    return ACTIVATIONS[activation].code_forward.format(z=z)

@@ -1,10 +1,12 @@
 """The classic from-scratch tutorials (and two small sets of our own) as data.
 
 `published` holds what each tutorial printed, so tests and the app can check the
-engine against it. `published_outputs_when` says which forward pass the printed
-outputs came from: "last_pass" is the forward pass inside the final loop
-iteration (before its weight update, as Trask prints `l1`), "after_training" is a
-fresh prediction with the trained weights.
+engine against it; where a tutorial printed a slip, the key says "printed" and the
+engine's own number is shown beside it, never replaced by it. `published_outputs_when`
+says which forward pass the printed outputs came from: "last_pass" is the forward
+pass inside the final loop iteration (before its weight update, as Trask prints
+`l1`), "after_training" is a fresh prediction with the trained weights. `printout`
+lists what the tutorial printed, in its order, for `python -m engine` to print again.
 """
 
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ class Preset:
     new_inputs: tuple = ()  # raw rows the tutorial predicted after training
     published: dict = field(default_factory=dict)
     published_outputs_when: str = "last_pass"
+    printout: tuple = ("errors", "after_training", "predictions")  # see engine.__main__.SECTIONS
+    example_notes: tuple = ()  # Markdown: why a worked example's printed numbers differ from the network's
     story: str = ""
 
     @property
@@ -111,6 +115,7 @@ PRESETS = MappingProxyType({
             "trained_weights": [[9.67299303], [-0.2078435], [-4.62963669]],
             "prediction": [[0.99993704]],
         },
+        printout=("starting_weights", "trained_weights", "predictions"),
         story="The output copies the first input. After 10,000 updates the neuron is asked about "
               "a situation it never saw, [1, 0, 0], and answers close to 1.",
     ),
@@ -125,6 +130,7 @@ PRESETS = MappingProxyType({
         config=NetworkConfig(layer_sizes=(3, 1), seed=1),
         steps=10_000,
         published={"outputs": [[0.00966449], [0.00786506], [0.99358898], [0.99211957]]},
+        printout=("last_pass",),
         story="The first input column is perfectly correlated with the output, so one layer of "
               "weights (syn0, 3 x 1) is enough.",
     ),
@@ -140,6 +146,7 @@ PRESETS = MappingProxyType({
         steps=60_000,
         print_every=10_000,
         published={"errors": _THREE_LAYER_ERRORS},
+        printout=("errors",),
         story="The output is the exclusive-or of the first two inputs: no single input column "
               "predicts it, so a hidden layer of 4 neurons (syn0 3 x 4, syn1 4 x 1) has to combine them.",
     ),
@@ -159,6 +166,7 @@ PRESETS = MappingProxyType({
             "outputs": [[0.0026057], [0.99672212], [0.99701713], [0.00386756]],
         },
         published_outputs_when="after_training",
+        printout=("errors", "after_training"),
         story="The same 3-4-1 network as Trask's; the blog post ends with a prediction made with "
               "the trained synapses, one update later than the loop's last forward pass.",
     ),
@@ -177,14 +185,29 @@ PRESETS = MappingProxyType({
         output_divisor=100.0,
         new_inputs=((4, 8),),
         published={
-            # The worked forward pass, with hand-picked weights on the raw first row (2, 9).
-            "example_weights": [[[0.2, 0.6, 0.1], [0.8, 0.3, 0.7]], [[0.4], [0.5], [0.9]]],
+            # The article's forward pass worked by hand: the raw first row (2, 9), unscaled, through
+            # weights it picked itself. The engine recomputes every step (engine.explain.worked_example).
             "example_row": [2, 9],
-            "example_hidden_sums": [7.6, 3.9, 6.5],  # printed as 7.5; a reader spotted 2*.6 + 9*.3 = 3.9
-            "example_hidden_activations": {0: 0.999499799, 2: 0.998498818},
-            "example_output_sum": 1.79832,  # from the rounded activations .9994, 1.000, .9984
-            "example_output": 0.8579443067,
+            "example_weights": [[[0.2, 0.6, 0.1], [0.8, 0.3, 0.7]], [[0.4], [0.5], [0.9]]],
+            # What the article printed along the way, slips included: never the answer.
+            "printed_hidden_sums": [7.6, 7.5, 6.5],
+            "printed_hidden_activations": [0.999499799, 1.000553084, 0.998498818],
+            "printed_carried_activations": [0.9994, 1.000, 0.9984],  # what it multiplied the output weights by
+            "printed_output_sum": 1.79832,
+            "printed_output": 0.8579443067,
         },
+        printout=("worked_example", "last_block", "predictions"),
+        example_notes=(
+            r"The second hidden sum is $2 \cdot 0.6 + 9 \cdot 0.3 = 3.9$. The article wrote 7.5; a reader "
+            "pointed this out in the comments and the author agreed.",
+            r"It printed the sigmoid of that 7.5 as 1.000553084, more than any sigmoid gives (they stay below 1): "
+            r"that number is $1 + e^{-7.5}$, the denominator of $S(7.5) = 1 / (1 + e^{-7.5}) = 0.9994472$.",
+            "Its output sum took the hidden outputs cut to four significant digits (.9994, 1.000, .9984) and "
+            "came to 1.79832. The last step, $S(1.79832) = 0.8579443067$, is right for that sum.",
+            "The article fed in the raw hours. The network its code trains sees each column divided by its "
+            "maximum, (2/3, 1) for this row, and starts from random weights: this pass shows the arithmetic, "
+            "not a step of training.",
+        ),
         story="Inputs are divided by each column's maximum and scores by 100, so a new student "
               "(4 hours, 8 hours) must be scaled by the training maxima 3 and 9, not by its own. "
               "The original draws its weights with np.random.randn and no seed; seed 2 is ours.",

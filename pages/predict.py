@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from engine.export import forward_code
 from engine.presets import PRESETS
 from ui import figures, readouts, session
 from ui.controls import live, training_controls
@@ -29,8 +30,9 @@ elif len(X_new):
     if pairs := readouts.scaling_words(pg):
         st.caption(f"Scaling used, fitted on the training table: {pairs}. A new row is never scaled by its own "
                    "maximum: (4, 8) divided by its own maximum would be (0.5, 1), a different student.")
-st.caption(f"Trained for {pg.steps:,} steps. In code: `output = nonlin(nonlin(new_row.dot(syn0)).dot(syn1))`, "
-           "the same forward pass as in training, without the update.")
+st.caption(f"Trained for {pg.steps:,} steps. In code, on a scaled row: "
+           f"`output = {forward_code(pg.trainer.config, 'row')}`, the same forward pass as in training, "
+           "without the update.")
 
 if len(table.inputs) == 2:
     st.subheader("Output map")

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine import LOSSES
 from engine.presets import PRESETS, build_trainer
 from tests.apptest_support import navigation_like_the_server
-from ui import site
+from ui import mathpage, readouts, site
 from ui.state import Playground
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -53,6 +54,11 @@ def chart_data(at, index):
         return value
 
     return [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]
+
+
+def latex(at):
+    """Every st.latex formula on the page, without the $$ lines Streamlit wraps it in."""
+    return [e.value.removeprefix("$$\n").removesuffix("\n$$") for e in at.latex]
 
 
 def select_preset(at, key):
@@ -224,6 +230,15 @@ def test_predict_scales_new_rows_with_the_training_maxima():
     assert shown.iloc[0]["score (prediction)"] == pytest.approx(pg.predict_raw(np.array([[4.0, 8.0]]))[0, 0])
 
 
+def test_predict_writes_the_forward_pass_with_the_real_activations_and_bias():
+    at = start()
+    select_preset(at, "curved")
+    at.switch_page("pages/predict.py").run()
+    no_exceptions(at)
+    line = "`output = sigmoid(np.dot(np.tanh(np.dot(row, syn0) + bias0), syn1) + bias1)`"
+    assert any(line in caption.value for caption in at.caption)
+
+
 def test_math_page_shows_the_real_numbers():
     at = start()
     at.switch_page("pages/math.py").run()
@@ -231,6 +246,37 @@ def test_math_page_shows_the_real_numbers():
     pg = playground(at)
     z = pg.trainer.forward(pg.trainer.X[:1])[0][0][0, 0]
     assert any(f"{z:.4g}" in latex.value for latex in at.latex)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_math_page_writes_each_losss_own_step(loss):
+    at = start()
+    next(s for s in at.sidebar.selectbox if s.label == "Loss").set_value(loss).run()
+    button(at, "Step ×10").click().run()
+    at.switch_page("pages/math.py").run()
+    at.selectbox(key="math_row").set_value(2).run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.settings.loss == loss and pg.steps == 10
+    wanted = mathpage.training_step(pg.trainer, 2, readouts.neuron_labels(pg), readouts.layer_names(pg))
+    assert latex(at) == [b.text for b in wanted if b.kind == "latex"]
+    assert [e.value for e in at.main.code] == [b.text for b in wanted if b.kind == "code"]
+    symbol, scale = LOSSES[loss].scale_latex(), LOSSES[loss].scale_latex(4)
+    [delta] = [line for line in latex(at) if line.startswith("\\delta_{\\text{y}}")]
+    assert delta.startswith("\\delta_{\\text{y}} = " + (symbol + "\\," if symbol else "") + "(y - a)")
+    assert (f"= {scale} \\times " in delta) == bool(scale) and ("a\\,(1 - a)" in delta) == LOSSES[loss].uses_slope
+    assert not any("article" in e.value for e in at.markdown)
+
+
+def test_math_page_shows_the_test_score_articles_worked_example():
+    at = start()
+    select_preset(at, "test-score")
+    at.switch_page("pages/math.py").run()
+    no_exceptions(at)
+    assert "o = S(1.788528703) = 0.8567467964" in latex(at)
+    assert any(line.endswith("= 2 \\cdot 0.6 + 9 \\cdot 0.3 = 3.9") for line in latex(at))
+    markdown = "\n".join(e.value for e in at.markdown)
+    assert "| output | 0.8579443067 | 0.8567467964 |" in markdown and "Why they differ" in markdown
 
 
 def test_code_page_exports_a_script_for_the_current_run():

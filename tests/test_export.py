@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import NetworkConfig, Trainer, fit_scaler
-from engine.export import export_script
+from engine import ACTIVATIONS, INITIALIZERS, LOSSES, NetworkConfig, Trainer, fit_scaler
+from engine.export import export_script, forward_code
 from engine.presets import PRESETS, preset_table
+from tests import registry_support
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -255,10 +256,10 @@ def exec_script(source):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     hidden=st.lists(st.integers(1, 4), max_size=2),
-    hidden_activation=st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
-    output_activation=st.sampled_from(["sigmoid", "tanh", "linear"]),
-    loss=st.sampled_from(["tutorial", "mse", "bce"]),
-    init=st.sampled_from(["uniform", "normal", "xavier"]),
+    hidden_activation=st.sampled_from(sorted(ACTIVATIONS)),
+    output_activation=st.sampled_from(sorted(ACTIVATIONS)),
+    loss=st.sampled_from(sorted(LOSSES)),
+    init=st.sampled_from(sorted(INITIALIZERS)),
     bias=st.booleans(),
     batch_size=st.integers(0, 5),
     learning_rate=st.sampled_from([1.0, 0.5, 0.1]),
@@ -267,8 +268,7 @@ def exec_script(source):
 )
 def test_any_setting_matches_the_engine(hidden, hidden_activation, output_activation, loss, init, bias, batch_size,
                                         learning_rate, seed, change):
-    if loss == "bce":
-        output_activation = "sigmoid"
+    output_activation = LOSSES[loss].needs_output or output_activation
     config = NetworkConfig(layer_sizes=(2, *hidden, 1), hidden_activation=hidden_activation,
                            output_activation=output_activation, loss=loss, init=init, bias=bias,
                            batch_size=batch_size, learning_rate=learning_rate, seed=seed)
@@ -280,3 +280,37 @@ def test_any_setting_matches_the_engine(hidden, hidden_activation, output_activa
         assume(train_on_schedule(trainer, 30, (change,)))
         assume(np.isfinite(trainer.predict(np.vstack([CURVED_X[:6], [(0.3, -0.2)]]))).all())
     assert parse_printout(exec_script(export_script(**kwargs))) == engine_numbers(**kwargs)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_each_activation_carries_code_that_computes_what_the_engine_computes(name):
+    activation = ACTIVATIONS[name]
+    namespace = {"np": np}
+    with np.errstate(all="ignore"):
+        exec("\n".join(("import numpy as np", *activation.code_preamble, *activation.code_definitions)), namespace)
+        z = np.array([[-800.0, -3.5, -0.25, 0.0, 1e-9, 0.7, 4.0, 800.0]])
+        a = eval(activation.code_forward.format(z="z"), namespace, {"z": z})
+        assert np.array_equal(a, activation.forward(z.copy()))
+        slope = eval(activation.code_slope.format(a="a"), namespace, {"a": a}) if activation.code_slope else \
+            np.ones_like(a)
+        assert np.array_equal(slope, activation.derivative_from_output(a.copy()))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_each_loss_carries_the_scale_the_script_writes(name):
+    loss = LOSSES[name]
+    for n_items in (1, 2, 3, 4, 40):
+        assert eval(loss.scale_code(n_items)) == loss.scale(n_items)
+
+
+def test_a_new_registry_entry_reaches_the_script(monkeypatch):
+    registry_support.add_entries(monkeypatch)
+    kwargs = case(steps=60, print_every=10, layer_sizes=(3, 4, 1), hidden_activation="softsign",
+                  output_activation="softsign", loss="half-mean", bias=True, learning_rate=0.5)
+    source = export_script(**kwargs)
+    assert "def softsign(z):" in source and "def softsign_slope(a):" in source
+    assert "loss_scale = 1 / 4  # half the mean squared error over n = 4 numbers" in source
+    assert "    l2_delta = l2_error * softsign_slope(l2) * loss_scale" in loop_body(source)
+    assert parse_printout(exec_script(source)) == engine_numbers(**kwargs)
+    assert forward_code(kwargs["config"], "x") == \
+        "softsign(np.dot(softsign(np.dot(x, syn0) + bias0), syn1) + bias1)"

@@ -1,21 +1,43 @@
 """LaTeX strings for the Math page: the real numbers of one pass, written the way a teacher would."""
 
+import math
+from types import MappingProxyType
+
 MAX_TERMS = 8  # longer sums are cut with an ellipsis so a line stays readable when projected
+
+# Characters that mean something to LaTeX inside \text{...}, with what prints them as themselves.
+_TEXT_ESCAPES = MappingProxyType({
+    "\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "_": r"\_", "{": r"\{", "}": r"\}",
+})
+# Characters Markdown may read as formatting, links, HTML or (in Streamlit) the start of LaTeX.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|$~")
 
 
 def num(x, digits=4):
-    """A number for a formula: 4 significant digits, negatives in brackets when they follow an operator."""
+    """A number (float) as LaTeX, `digits` significant: 0.0966, -5.568 \\times 10^{-6}, never -0; no brackets."""
+    x = float(x)
+    if x == 0:
+        return "0"  # also for -0.0, which a learner would read as a different number
+    if math.isnan(x):
+        return r"\text{nan}"
+    if math.isinf(x):
+        return r"\infty" if x > 0 else r"-\infty"
     text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
     return text
 
 
 def factor(x, digits=4):
+    """num(x) ready to follow an operator: negatives and powers of ten in brackets, (-0.25) or (1.2 \\times 10^{-5})."""
     text = num(x, digits)
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if text.startswith("-") or r"\times" in text else text
 
 
 def weighted_sum(target, inputs, weights, bias=None, z=None, input_names=None):
-    """'z_j = a_1 w_1j + ... (+ b) = 0.1·0.2 + ... = z' for one neuron; inputs, weights (n_in,)."""
+    """'z_j = a_1 w_1 + ... (+ b) = 0.1·0.2 + ... = z' for one neuron; inputs, weights (n_in,)."""
     names = input_names or [f"a_{{{i + 1}}}" for i in range(len(inputs))]
     symbolic = " + ".join(f"{n}\\,w_{{{i + 1}}}" for i, n in enumerate(names[:MAX_TERMS]))
     numbers = " + ".join(f"{factor(a)} \\cdot {factor(w)}" for a, w in zip(inputs[:MAX_TERMS], weights[:MAX_TERMS]))
@@ -36,6 +58,11 @@ def matrix(M, digits=3):
 
 
 def variable(name):
-    """A column name as LaTeX text."""
-    escaped = "".join("\\" + c if c in "#$%&_{}" else c for c in str(name))
-    return r"\text{" + escaped + "}"
+    """A column name as LaTeX text: \\text{...} with every character printed as itself."""
+    return r"\text{" + "".join(_TEXT_ESCAPES.get(c, c) for c in str(name)) + "}"
+
+
+def plain(text):
+    """User text for Markdown: every character that could format, link or open LaTeX is backslash-escaped."""
+    text = " ".join(str(text).splitlines())  # a line break would end a table cell or a list item
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
