@@ -6,8 +6,10 @@ from ui import session, sidebar, site
 
 st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
-page = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
-                              **({} if p.default else {"url_path": p.url_path})) for p in site.PAGES])
+pages = {p.script: st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
+                           **({} if p.default else {"url_path": p.url_path})) for p in site.PAGES}
+page = st.navigation(list(pages.values()))
+entry = next(p for p in site.PAGES if pages[p.script] is page)
 
 pg = session.playground()
 for warning in st.session_state.pop("link_warnings", []):
@@ -18,7 +20,7 @@ for warning in st.session_state.pop("link_warnings", []):
 with pg.lock:
     with st.sidebar:
         sidebar.sidebar_ui(pg)
-    if pg.message:
+    if pg.message and not entry.live:  # a live page shows it in its live view, which updates on its own
         st.warning(pg.message, icon=":material/warning:")
     try:
         page.run()

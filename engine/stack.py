@@ -36,12 +36,11 @@ class NetState:
 
 @dataclass
 class Snapshot:
-    """A network after `steps` updates of a slice: weights, biases, outputs (n_rows, n_out) on the table."""
+    """A network after `steps` updates of a slice: W[l] (n_l, n_{l+1}), b[l] (n_{l+1},)."""
 
     steps: int
     W: list
     b: list
-    outputs: np.ndarray
 
 
 @dataclass
@@ -103,10 +102,9 @@ def _run(config, X, Y, states, n_steps, snapshot_every):
         before = trainer.steps
         trainer.run(min(every, n_steps - trainer.steps))
         if snapshot_every:
-            outputs = trainer.predict_all(trainer.X)
             for k, taken in enumerate(snapshots):
                 taken.append(Snapshot(trainer.steps, [W[k].copy() for W in trainer.W],
-                                      [b[k, 0].copy() for b in trainer.b], outputs[k]))
+                                      [b[k, 0].copy() for b in trainer.b]))
         if trainer.steps == before or (trainer.n_networks == 1 and trainer.diverged_at[0] >= 0):
             break
     return [SliceResult(take_states(trainer)[k], trainer.steps, trainer.mean_abs_error[k].copy(),

@@ -5,8 +5,8 @@ import streamlit as st
 
 from engine.export import forward_code
 from engine.presets import PRESETS
-from ui import figures, readouts, session
-from ui.controls import live, training_controls
+from ui import readouts, session
+from ui.liveview import live_view
 from ui.table import read_new_rows
 
 pg = session.playground()
@@ -39,13 +39,4 @@ if len(table.inputs) == 2:
     st.caption("The network's output over the whole input plane, with the training rows on top. "
                "Run training and watch the boundary form.")
 
-    training_controls(pg, "predict", compact=True)
-
-    def draw_map():
-        grid_x, grid_y, grid_out = readouts.output_grid(pg)
-        st.caption(f"Step {pg.steps:,}")
-        st.plotly_chart(figures.output_map(grid_x, grid_y, grid_out, table.X, table.Y[:, 0], table.inputs[0],
-                                           table.inputs[1], table.outputs[0]),
-                        key="predict_map", width="stretch", theme=None)
-
-    live(pg, draw_map)
+    live_view(pg, "predict")

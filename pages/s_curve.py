@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui import figures, readouts, session
-from ui.controls import live, training_controls
+from ui import readouts, session
+from ui.liveview import live_view
 
 pg = session.playground()
 
@@ -11,21 +11,6 @@ st.title("S-curve")
 st.caption("Every dot is one neuron on one training row: its weighted sum z along the bottom, its output "
            "a = f(z) up the side. The dashed curve is the slope f'(z), which multiplies every weight update: "
            "where the curve is flat, the neuron hardly learns.")
-
-
-training_controls(pg, "scurve", compact=True)
-
-
-def draw():
-    trainer = pg.trainer
-    zs, activations = trainer.forward(trainer.X)
-    rows = [f"row {i + 1}" for i in range(len(trainer.X))]
-    st.caption(f"Step {pg.steps:,}")
-    st.plotly_chart(figures.s_curve(trainer.config.activations, zs, readouts.layer_names(pg)[1:], rows),
-                    key="scurve_chart", width="stretch", theme=None)
-    st.dataframe(readouts.slope_summary(pg, activations), hide_index=True, width="stretch")
-    if flat := readouts.flattest_sigmoid(pg, zs, activations):
-        explain_sigmoid_slope(flat)
 
 
 def explain_sigmoid_slope(flat):
@@ -48,4 +33,14 @@ def explain_sigmoid_slope(flat):
     )
 
 
-live(pg, draw)
+
+live_view(pg, "scurve")
+with pg.lock:
+    trainer = pg.trainer
+    zs, activations = trainer.forward(trainer.X)
+    summary = readouts.slope_summary(pg, activations)
+    flat = readouts.flattest_sigmoid(pg, zs, activations)
+st.caption(f"Slopes at step {pg.steps:,}; this table and the note below refresh when training pauses.")
+st.dataframe(summary, hide_index=True, width="stretch")
+if flat:
+    explain_sigmoid_slope(flat)

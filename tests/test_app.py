@@ -1,6 +1,6 @@
 """The pages' logic through Streamlit's AppTest: real scripts, real session state, no browser."""
 
-import base64
+import itertools
 import json
 import time
 from pathlib import Path
@@ -40,20 +40,36 @@ def no_exceptions(at):
     assert not at.exception, [e.value for e in at.exception]
 
 
+_CLICKS = itertools.count(1)
+LIVE_BUTTONS = {"Step": ("step", 1), "Step ×10": ("step", 10), "Step ×100": ("step", 100), "▶ Run": ("run", None),
+                "⏸ Pause": ("pause", None), "Reset": ("reset", None)}
+
+
+def live_data(at, view="train"):
+    """The payload the live view `view` was sent in the latest run."""
+    element = next(e for e in at.get("bidi_component") if e.proto.id and f"live_{view}" in e.proto.id)
+    return json.loads(element.proto.json)
+
+
+def click(at, label, argument=None, view="train"):
+    """A click on the live view's control `label`, sent as the browser sends it (a numbered action), then a run."""
+    kind, default = LIVE_BUTTONS.get(label, (label, None))
+    at.session_state[f"live_{view}"] = {"actions": {"mount": "test", "log": [[next(_CLICKS), kind,
+                                                                              argument or default]]}}
+    return at.run()
+
+
+def keep_open_until(at, done, timeout=60.0):
+    """Rerun the page, as an open browser tab asks for updates, until done() (training goes on meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "training did not get there in time"
+        time.sleep(0.05)
+        at.run()
+
+
 def button(at, label):
     return next(b for b in at.button if b.label == label)
-
-
-def chart_data(at, index):
-    """Traces of the index-th Plotly chart, with NumPy payloads decoded."""
-    spec = json.loads(at.get("plotly_chart")[index].proto.spec)
-
-    def decode(value):
-        if isinstance(value, dict) and "bdata" in value:
-            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return value
-
-    return [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]
 
 
 def latex(at):
@@ -72,13 +88,14 @@ def test_every_page_renders_after_loading_each_preset(key):
     select_preset(at, key)
     assert playground(at).settings.preset == key
     n_layers = len(PRESETS[key].config.layer_sizes) - 1
-    expected_charts = {"pages/train.py": 1 + n_layers + 1, "pages/s_curve.py": 1,
-                       "pages/predict.py": 1 if len(PRESETS[key].inputs) == 2 else 0}
+    # Train: error curve, outputs table, one heatmap per weight matrix, the network diagram.
+    expected_charts = {"train": n_layers + 3, "scurve": 1, "predict": 1 if len(PRESETS[key].inputs) == 2 else 0}
+    views = {"pages/train.py": "train", "pages/s_curve.py": "scurve", "pages/predict.py": "predict"}
     for page in PAGES:
         at.switch_page(page).run()
         no_exceptions(at)
-        if page in expected_charts:
-            assert len(at.get("plotly_chart")) == expected_charts[page], page
+        if page in views and expected_charts[views[page]]:
+            assert len(live_data(at, views[page])["charts"]) == expected_charts[views[page]], page
 
 
 def test_cold_start_on_every_page():
@@ -91,25 +108,22 @@ def test_cold_start_on_every_page():
 def test_stepping_changes_counter_weights_and_curve():
     at = start()
     before = playground(at).trainer.weights()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     no_exceptions(at)
     pg = playground(at)
     assert pg.steps == 100
-    assert at.metric[0].value == "100"
+    data = live_data(at)
+    assert {s["label"]: s["value"] for s in data["status"]}["Step"] == "100"
     assert not np.array_equal(before[0], pg.trainer.weights()[0])
-    curve = chart_data(at, 0)[0]
-    assert len(curve["y"]) == 100
-    assert np.allclose(np.asarray(curve["y"], dtype=float), pg.trainer.mean_abs_error[0])
+    curve = data["curves"]["curve"]
+    assert curve["x"] == list(range(101))  # the pass before each update, and the pass after the last
+    assert np.allclose(np.asarray(curve["series"][0][:100], dtype=float), pg.trainer.mean_abs_error[0], rtol=1e-6)
 
 
 def test_run_to_n_matches_the_engine_bit_for_bit():
     at = start()
-    at.number_input(key="train_target").set_value(2500).run()
-    button(at, "Run to").click().run()
-    for _ in range(200):
-        if not playground(at).running:
-            break
-        at.run()
+    click(at, "run_to", 2500)
+    keep_open_until(at, lambda: not playground(at).running)
     no_exceptions(at)
     pg = playground(at)
     assert pg.steps == 2500
@@ -121,15 +135,11 @@ def test_run_to_n_matches_the_engine_bit_for_bit():
 
 def test_run_then_pause():
     at = start()
-    button(at, "▶ Run").click().run()
+    click(at, "▶ Run")
     assert playground(at).running
-    for _ in range(100):  # training goes on in the server's scheduler between redraws
-        at.run()
-        if playground(at).steps > 0:
-            break
-        time.sleep(0.05)
+    keep_open_until(at, lambda: playground(at).steps > 0)
     assert playground(at).steps > 0
-    button(at, "⏸ Pause").click().run()
+    click(at, "⏸ Pause")
     assert not playground(at).running
     steps = playground(at).steps
     at.run()
@@ -140,8 +150,8 @@ def test_run_then_pause():
 def test_reset_returns_the_starting_weights():
     at = start()
     start_weights = playground(at).trainer.weights()
-    button(at, "Step ×100").click().run()
-    button(at, "Reset").click().run()
+    click(at, "Step ×100")
+    click(at, "Reset")
     pg = playground(at)
     assert pg.steps == 0
     assert all(np.array_equal(a, b) for a, b in zip(start_weights, pg.trainer.weights(), strict=True))
@@ -161,7 +171,7 @@ def test_editing_a_cell_changes_the_table_the_engine_trains_on():
 
 def test_invalid_cells_show_a_message_and_keep_the_table():
     at = start()
-    button(at, "Step ×10").click().run()
+    click(at, "Step ×10")
     at.switch_page("pages/data.py").run()
     table_before = playground(at).table
     editor_key = f"data_editor_{at.session_state['data_version']}"
@@ -176,7 +186,7 @@ def test_invalid_cells_show_a_message_and_keep_the_table():
 
 def test_link_round_trip_in_the_app():
     at = start()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     query = playground(at).to_query()
     again = start(query)
     no_exceptions(again)
@@ -196,7 +206,7 @@ def test_malformed_link_warns_and_falls_back():
 
 def test_learning_rate_change_keeps_weights_and_architecture_change_resets():
     at = start()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     rate = next(n for n in at.sidebar.number_input if n.label == "Learning rate")
     rate.set_value(0.5).run()
     assert playground(at).steps == 100 and playground(at).settings.learning_rate == 0.5
@@ -212,9 +222,9 @@ def test_divergence_is_reported_and_weights_stay_finite():
     rate.set_value(10_000.0).run()
     out = next(s for s in at.sidebar.selectbox if s.label == "Output activation")
     out.set_value("linear").run()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     no_exceptions(at)
-    assert any("Training stopped" in w.value for w in at.warning)
+    assert "Training stopped" in live_data(at)["message"]["text"]
     assert all(np.isfinite(W).all() for W in playground(at).trainer.weights())
 
 
@@ -252,7 +262,7 @@ def test_math_page_shows_the_real_numbers():
 def test_math_page_writes_each_losss_own_step(loss):
     at = start()
     next(s for s in at.sidebar.selectbox if s.label == "Loss").set_value(loss).run()
-    button(at, "Step ×10").click().run()
+    click(at, "Step ×10")
     at.switch_page("pages/math.py").run()
     at.selectbox(key="math_row").set_value(2).run()
     no_exceptions(at)
@@ -281,7 +291,7 @@ def test_math_page_shows_the_test_score_articles_worked_example():
 
 def test_code_page_exports_a_script_for_the_current_run():
     at = start()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     at.switch_page("pages/code.py").run()
     no_exceptions(at)
     script = at.code[0].value
@@ -295,13 +305,10 @@ def test_seeds_page_runs_and_opens_a_seed_with_identical_weights():
     at.number_input(key="seeds_count").set_value(8)
     at.number_input(key="seeds_steps").set_value(300)
     button(at, "Run all seeds").click().run()
-    for _ in range(100):
-        if not playground(at).sweep.running:
-            break
-        at.run()
+    keep_open_until(at, lambda: not playground(at).sweep.running)
     no_exceptions(at)
     sweep = playground(at).sweep
-    assert sweep.trainer.steps == 300 and len(at.get("plotly_chart")) == 2
+    assert sweep.trainer.steps == 300 and len(live_data(at, "seeds")["charts"]) == 2
     wanted = sweep.trainer.weights(2)
     at.selectbox(key="seeds_pick").set_value(int(sweep.trainer.seeds[2]))
     button(at, "Open on Train page").click().run()
@@ -313,7 +320,7 @@ def test_seeds_page_runs_and_opens_a_seed_with_identical_weights():
 
 def test_two_sessions_do_not_share_anything():
     first, second = start(), start()
-    button(first, "Step ×100").click().run()
+    click(first, "Step ×100")
     second.run()
     assert playground(second).steps == 0 and playground(first).steps == 100
     assert playground(first) is not playground(second)
@@ -337,10 +344,10 @@ def test_saved_network_loads_back_exactly_and_a_broken_one_is_refused():
     from engine.serialize import to_json
 
     at = start()
-    button(at, "Step ×100").click().run()
+    click(at, "Step ×100")
     saved = to_json(playground(at).trainer, playground(at).scaler)
     wanted = playground(at).trainer.weights()
-    button(at, "Reset").click().run()
+    click(at, "Reset")
     at.switch_page("pages/code.py").run()
     at.file_uploader(key="code_upload_json").set_value(("bad.json", b'{"format": 1, "weights": "x"}',
                                                         "application/json")).run()
@@ -372,5 +379,5 @@ def test_refused_sidebar_settings_are_shown_as_they_stay():
     out = next(s for s in at.sidebar.selectbox if s.label == "Output activation")
     out.set_value("linear").run()
     no_exceptions(at)
-    assert any("Settings not applied" in w.value for w in at.warning)
+    assert "Settings not applied" in live_data(at)["message"]["text"]
     assert next(s for s in at.sidebar.selectbox if s.label == "Output activation").value == "sigmoid"

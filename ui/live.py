@@ -10,8 +10,6 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
-
 FRAMES_KEPT = 48  # about two seconds of frames at full speed: enough for a skipped redraw to lose nothing
 SPEEDS = (0, 1, 2, 5, 10, 30, 100, 1000, 10_000)  # steps per second; 0 = as fast as the server allows
 PACE_BURST_SECONDS = 0.25  # a paced run may catch up at most this much time after a slow round
@@ -19,12 +17,11 @@ PACE_BURST_SECONDS = 0.25  # a paced run may catch up at most this much time aft
 
 @dataclass(frozen=True)
 class Frame:
-    """The network after `step` updates: W[l] (n_l, n_{l+1}), b[l] (n_{l+1},), outputs (n_rows, n_out) scaled."""
+    """The network after `step` updates: W[l] (n_l, n_{l+1}), b[l] (n_{l+1},)."""
 
     step: int
     W: tuple
     b: tuple
-    outputs: np.ndarray
     taken_at: float = field(default_factory=time.monotonic)
 
 
@@ -64,6 +61,6 @@ class LiveRun:
             self.credit = max(0.0, self.credit - steps)
 
     def record(self, frame):
-        if self.frames and frame.step < self.frames[-1].step:  # went back (a reset): old frames mean nothing
+        if self.frames and frame.step <= self.frames[-1].step:  # a reset or a new network: old frames mean nothing
             self.frames.clear()
         self.frames.append(frame)

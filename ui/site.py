@@ -9,6 +9,7 @@ class PageEntry:
     title: str
     icon: str
     url_path: str  # the page's address after the app's root ("" for the default page)
+    live: bool = False  # shows training live; its live view also shows the playground's message
 
     @property
     def default(self):
@@ -16,13 +17,13 @@ class PageEntry:
 
 
 PAGES = (
-    PageEntry("pages/train.py", "Train", ":material/fitness_center:", ""),
+    PageEntry("pages/train.py", "Train", ":material/fitness_center:", "", live=True),
     PageEntry("pages/data.py", "Data", ":material/table:", "data"),
-    PageEntry("pages/s_curve.py", "S-curve", ":material/show_chart:", "s_curve"),
-    PageEntry("pages/predict.py", "Predict", ":material/online_prediction:", "predict"),
+    PageEntry("pages/s_curve.py", "S-curve", ":material/show_chart:", "s_curve", live=True),
+    PageEntry("pages/predict.py", "Predict", ":material/online_prediction:", "predict", live=True),
     PageEntry("pages/math.py", "Math", ":material/functions:", "math"),
     PageEntry("pages/code.py", "Code", ":material/code:", "code"),
-    PageEntry("pages/seeds.py", "Seeds", ":material/casino:", "seeds"),
+    PageEntry("pages/seeds.py", "Seeds", ":material/casino:", "seeds", live=True),
 )
 
 

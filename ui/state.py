@@ -304,7 +304,7 @@ class Playground:
         absorb(self.trainer, results)
         self.live.spent(result.steps_done)
         for snap in result.snapshots:
-            self.live.record(Frame(start + snap.steps, tuple(snap.W), tuple(snap.b), snap.outputs))
+            self.live.record(Frame(start + snap.steps, tuple(snap.W), tuple(snap.b)))
         self._after_training(result.diverged_at >= 0)
 
     @_locked
@@ -363,8 +363,7 @@ class Playground:
         """The network changed outside a scheduled slice: drop slices in flight, show the new state."""
         self.generation += 1
         trainer = self.trainer
-        self.live.record(Frame(trainer.steps, tuple(trainer.weights()), tuple(trainer.biases()),
-                               trainer.predict(trainer.X)))
+        self.live.record(Frame(trainer.steps, tuple(trainer.weights()), tuple(trainer.biases())))
 
     def _advance(self, kind, seconds):
         started = time.perf_counter()

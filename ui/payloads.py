@@ -1,0 +1,279 @@
+"""What the live view is sent: chart structure once, then numbers, as plain JSON-ready values.
+
+Pure functions of a Playground (no Streamlit), so tests check every number the browser will
+draw. The browser side (static/liveview.js) mounts the charts of `charts` once, keyed by
+`key`, and plays `frames` back in order; docs/live-view.md describes the protocol.
+
+Which pass a number belongs to: a frame at step N is the network after N updates. Its
+outputs, mean |error| and loss come from one forward pass with those weights, the pass
+the tutorials would print at iteration N. The error curve's point at step j is the pass
+before update j + 1 (the engine's history), so the point at N is the frame's own.
+"""
+
+import hashlib
+import json
+import math
+import time
+
+import numpy as np
+
+from engine import ACTIVATIONS, LOSSES
+from ui import figures, readouts
+
+FRAME_WINDOW_SECONDS = 1.0  # frames this recent are resent, so a skipped redraw loses none
+MAX_FRAMES = 24
+PER_FRAME_NUMBERS = 400  # larger tables and S-curves ride only on the newest frame
+CURVE_POINTS = 1200
+MAP_POINTS = 48  # per axis of the output map
+SIGNIFICANT = 7  # digits kept for drawing; the tables show 8 decimals of numbers below 1
+
+TRAIN_SERIES = ({"name": "mean |error|", "color": figures.BLUE, "dash": False},
+                {"name": "loss", "color": figures.RED, "dash": False})
+
+
+def clean(values, digits=SIGNIFICANT):
+    """A float array as a list for JSON: rounded for drawing, NaN and infinities as None."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)
+    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat.tolist()]
+
+
+def exact(values):
+    """A float array as a list for JSON at full precision (numbers people compare digit by digit)."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)
+    return [v if math.isfinite(v) else None for v in flat.tolist()]
+
+
+def forward(frame, X, activations):
+    """(zs, activations) of the network in `frame` on scaled rows X (n_rows, n_in), as Trainer.forward computes them.
+
+    The same calls in the same order as the engine's forward pass, so outputs match its bits.
+    """
+    a = np.ascontiguousarray(X, dtype=np.float64)
+    zs, outs = [], [a]
+    with np.errstate(all="ignore"):
+        for l, W in enumerate(frame.W):
+            z = a.dot(W)
+            if frame.b:
+                z = z + frame.b[l]
+            a = ACTIVATIONS[activations[l]].forward(z)
+            zs.append(z)
+            outs.append(a)
+    return zs, outs
+
+
+def recent_frames(pg, now=None):
+    """The playground's frames of the last FRAME_WINDOW_SECONDS (at most MAX_FRAMES), or its current state."""
+    now = time.monotonic() if now is None else now
+    frames = [f for f in pg.live.frames if now - f.taken_at <= FRAME_WINDOW_SECONDS][-MAX_FRAMES:]
+    if not frames or frames[-1].step != pg.steps:
+        frames.append(current_frame(pg))
+    return frames
+
+
+def current_frame(pg):
+    from ui.live import Frame
+
+    return Frame(pg.steps, tuple(pg.trainer.weights()), tuple(pg.trainer.biases()))
+
+
+def structure_key(view, charts):
+    """Changes exactly when the charts' structure does: the browser then builds them afresh."""
+    return view + ":" + hashlib.blake2b(json.dumps(charts, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+# -- status -----------------------------------------------------------------------------
+
+
+def state_words(pg):
+    if pg.running:
+        return "running"
+    if pg.trainer.diverged_at[0] >= 0:
+        return "stopped: diverged"
+    return "paused"
+
+
+def frame_status(pg, frame, outputs, z_out):
+    """Status values for a frame: its step, and mean |error| and loss of its forward pass on all rows."""
+    Y = pg.trainer.Y
+    loss = LOSSES[pg.config.loss]
+    with np.errstate(all="ignore"):
+        error = float(np.mean(np.abs(Y - outputs)))
+        value = float(loss.value(z_out, outputs, Y))
+    return {"Step": f"{frame.step:,}", "Mean |error|": _number(error), "Loss": _number(value)}
+
+
+def _number(x):
+    return f"{x:.6g}" if math.isfinite(x) else "overflow"
+
+
+# -- the error curve ------------------------------------------------------------------------
+
+
+def error_curve_data(pg, current=None):
+    """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps."""
+    mae, loss = pg.trainer.mean_abs_error[0], pg.trainer.loss_history[0]
+    if len(mae):
+        index = np.unique(figures._downsample_indices(np.vstack([mae, loss]), CURVE_POINTS // 2))
+        x = index.tolist()
+        series = [clean(mae[index]), clean(loss[index])]
+    else:
+        x, series = [], [[], []]
+    if current is not None:
+        x.append(pg.steps)
+        series[0].append(current[0])
+        series[1].append(current[1])
+    return {"x": x, "series": series}
+
+
+# -- the views ----------------------------------------------------------------------------------
+
+
+def train_view(pg, controls):
+    """Payload of the Train page: status, error curve, outputs table, heatmaps, network diagram."""
+    names, labels, titles = readouts.layer_names(pg), readouts.neuron_labels(pg), readouts.weight_titles(pg)
+    table = pg.table
+    bias = bool(pg.trainer.b)
+    out_columns = [f"{name} (output)" for name in table.outputs]
+    charts = [
+        {"id": "curve", "kind": "curve", "title": "Error during training", "x_title": "step",
+         "y_title": "mean |error| and loss", "log_y": True, "series": list(TRAIN_SERIES),
+         "height": figures.HEIGHT_CURVE},
+        {"id": "outputs", "kind": "table", "title": "Outputs and targets (after the updates so far)",
+         "columns": [*table.inputs, *(f"{n} (target)" for n in table.outputs), *out_columns],
+         "fixed": {**{c: exact(table.X[:, j]) for j, c in enumerate(table.inputs)},
+                   **{f"{n} (target)": exact(table.Y[:, j]) for j, n in enumerate(table.outputs)}},
+         "formats": {**{c: "g" for c in [*table.inputs, *(f"{n} (target)" for n in table.outputs)]},
+                     **{c: "fixed8" for c in out_columns}},
+         "max_rows": 30},
+        *({"id": f"w{l}", "kind": "heatmap", "title": titles[l], "rows": [*labels[l], *(["bias"] if bias else [])],
+           "cols": labels[l + 1], "x_title": "neuron of this layer", "y_title": "input to this layer",
+           "colorbar": "weight", "height": figures.HEIGHT_MATRIX} for l in range(len(titles))),
+        {"id": "net", "kind": "network", "title": "Network: links coloured by sign, thicker for larger |weight|",
+         "layers": labels, "layer_names": names, "height": figures.HEIGHT_DIAGRAM},
+    ]
+    frames, curve_point = _train_frames(pg, out_columns)
+    return _payload("train", pg, controls, charts, frames, {"curve": error_curve_data(pg, curve_point)})
+
+
+def _train_frames(pg, out_columns):
+    frames = recent_frames(pg)
+    activations = pg.config.activations
+    per_frame = pg.table.n_rows * len(out_columns) <= PER_FRAME_NUMBERS
+    shown, point = [], None
+    for i, frame in enumerate(frames):
+        zs, outs = forward(frame, pg.trainer.X, activations)
+        status = frame_status(pg, frame, outs[-1], zs[-1])
+        data = {f"w{l}": {"z": clean(np.vstack([W, frame.b[l][None]]) if frame.b else W)}
+                for l, W in enumerate(frame.W)}
+        data["net"] = {"weights": [clean(W) for W in frame.W], "biases": [clean(b) for b in frame.b] or None}
+        if per_frame or i == len(frames) - 1:
+            raw = pg.scaler.outputs_back(outs[-1])
+            data["outputs"] = {"columns": {c: exact(raw[:, j]) for j, c in enumerate(out_columns)}}
+        shown.append({"step": frame.step, "status": status, "charts": data})
+        if i == len(frames) - 1:
+            with np.errstate(all="ignore"):
+                point = (float(np.mean(np.abs(pg.trainer.Y - outs[-1]))),
+                         float(LOSSES[pg.config.loss].value(zs[-1], outs[-1], pg.trainer.Y)))
+            point = tuple(clean(point))
+    return shown, point
+
+
+def scurve_view(pg, controls):
+    """Payload of the S-curve page: every neuron on every row placed on its activation curve."""
+    names = readouts.layer_names(pg)[1:]
+    activations = pg.config.activations
+    charts = [{"id": "scurve", "kind": "scurve", "title": "Where each neuron sits on its activation curve",
+               "x_title": "z (weighted input)", "y_title": "a = f(z) and slope f'(z)",
+               "layers": [{"name": f"{name} ({ACTIVATIONS[act].label})",
+                           "color": figures.LAYER_COLORS[l % len(figures.LAYER_COLORS)]}
+                          for l, (name, act) in enumerate(zip(names, activations))],
+               "height": figures.HEIGHT_DIAGRAM}]
+    frames = recent_frames(pg)
+    labels = readouts.neuron_labels(pg)[1:]
+    per_frame = pg.table.n_rows * sum(len(n) for n in labels) <= PER_FRAME_NUMBERS
+    shown = []
+    for i, frame in enumerate(frames):
+        zs, outs = forward(frame, pg.trainer.X, activations)
+        status = frame_status(pg, frame, outs[-1], zs[-1])
+        entry = {"step": frame.step, "status": status, "charts": {}}
+        if per_frame or i == len(frames) - 1:
+            entry["charts"]["scurve"] = _scurve_data(zs, outs, activations, labels, pg.table.n_rows)
+        shown.append(entry)
+    return _payload("scurve", pg, controls, charts, shown)
+
+
+def _scurve_data(zs, outs, activations, labels, n_rows):
+    finite = [z[np.isfinite(z)] for z in zs]
+    low = min([-6.0] + [float(z.min()) for z in finite if z.size])
+    high = max([6.0] + [float(z.max()) for z in finite if z.size])
+    grid = np.linspace(low, high, 161)
+    curves, points = [], []
+    for l, name in enumerate(activations):
+        activation = ACTIVATIONS[name]
+        if name not in activations[:l]:
+            curves.append({"layer": l, "z": clean(grid, 5), "a": clean(activation(grid), 5),
+                           "slope": clean(activation.slope(grid), 5)})
+        n_units = zs[l].shape[1]
+        points.append({"layer": l, "z": clean(zs[l]), "a": clean(outs[l + 1]),
+                       "labels": [f"{labels[l][j]}, row {r + 1}" for r in range(n_rows) for j in range(n_units)]})
+    return {"x_range": [low, high], "curves": curves, "points": points}
+
+
+def predict_view(pg, controls):
+    """Payload of the Predict page's output map (two-input tables): the output over the input plane."""
+    table = pg.table
+    grid_x, grid_y, grid_out = readouts.output_grid(pg, MAP_POINTS)
+    Y = table.Y[:, 0]
+    charts = [{"id": "map", "kind": "map", "title": f"Network output {table.outputs[0]} over the input plane",
+               "x_title": table.inputs[0], "y_title": table.inputs[1], "x": clean(grid_x), "y": clean(grid_y),
+               "colorbar": table.outputs[0], "equal_axes": False,
+               "points": {"x": exact(table.X[:, 0]), "y": exact(table.X[:, 1]), "value": exact(Y), "test": None},
+               "value_range": None, "height": figures.HEIGHT_DIAGRAM}]
+    frame = current_frame(pg)
+    zs, outs = forward(frame, pg.trainer.X, pg.config.activations)
+    low = float(min(np.nanmin(grid_out), Y.min())) if np.isfinite(grid_out).any() else float(Y.min())
+    high = float(max(np.nanmax(grid_out), Y.max())) if np.isfinite(grid_out).any() else float(Y.max())
+    frames = [{"step": frame.step, "status": frame_status(pg, frame, outs[-1], zs[-1]),
+               "charts": {"map": {"z": clean(grid_out, 5), "value_range": [low, high]}}}]
+    return _payload("predict", pg, controls, charts, frames)
+
+
+def seeds_view(pg, controls, max_points=150):
+    """Payload of the Seeds page: every seed's error curve, the median, and the spread of final errors."""
+    sweep = pg.sweep
+    trainer = sweep.trainer
+    seeds = [int(s) for s in trainer.seeds]
+    highlight = seeds.index(pg.settings.seed) if pg.settings.seed in seeds else None
+    summary = sweep.summary()
+    charts = [
+        {"id": "lines", "kind": "lines", "title": "Error of every network", "x_title": "step",
+         "y_title": "mean |error|", "log_y": True, "labels": [f"seed {s}" for s in seeds], "highlight": highlight,
+         "height": figures.HEIGHT_SWEEP},
+        {"id": "strip", "kind": "strip", "title": "Final mean |error| of each seed", "x_title": "final mean |error|",
+         "log_x": True, "labels": [f"seed {s}" for s in seeds], "highlight": highlight,
+         "target": sweep.target_error, "height": figures.HEIGHT_STRIP},
+    ]
+    errors = trainer.mean_abs_error
+    if errors.shape[1]:
+        index = np.unique(figures._downsample_indices(np.nan_to_num(errors[:1], nan=np.inf), max_points)[0])
+        index = np.unique(np.concatenate([np.linspace(0, errors.shape[1] - 1, max_points).astype(int), index]))
+        with np.errstate(all="ignore"):
+            median = np.nanmedian(np.where(np.isfinite(errors[:, index]), errors[:, index], np.nan), axis=0)
+        lines = {"x": index.tolist(), "lines": [clean(row, 4) for row in errors[:, index]], "median": clean(median, 4)}
+    else:
+        lines = {"x": [], "lines": [[] for _ in seeds], "median": None}
+    status = {"Step": f"{trainer.steps:,} of {sweep.target_steps:,}", "Networks": f"{trainer.n_networks}",
+              "Reached target": f"{int((summary['steps_to_target'] > 0).sum())} of {len(seeds)}"}
+    frames = [{"step": trainer.steps, "status": status,
+               "charts": {"lines": lines, "strip": {"values": clean(summary["final_error"]),
+                                                    "reached": (summary["steps_to_target"] > 0).tolist()}}}]
+    return _payload("seeds", pg, controls, charts, frames, state=("running" if sweep.running else "paused"))
+
+
+def _payload(view, pg, controls, charts, frames, curves=None, state=None):
+    last = frames[-1]["status"]
+    status = [{"label": label, "value": value} for label, value in last.items()]
+    status.append({"label": "State", "value": state or state_words(pg)})
+    message = {"kind": "warning", "text": pg.message} if pg.message else None
+    return {"key": structure_key(view, charts), "title": None, "controls": controls, "status": status,
+            "message": message, "charts": charts, "curves": curves or {}, "frames": frames}
