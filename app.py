@@ -20,6 +20,8 @@ for warning in st.session_state.pop("link_warnings", []):
 with pg.lock:
     with st.sidebar:
         sidebar.sidebar_ui(pg)
+    if notice := pg.take_notice():
+        st.warning(notice, icon=":material/warning:")
     if pg.message and not entry.live:  # a live page shows it in its live view, which updates on its own
         st.warning(pg.message, icon=":material/warning:")
     try:

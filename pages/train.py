@@ -1,8 +1,10 @@
 """Train: step the network or let it run, and watch the error, the weights and the outputs move."""
 
+from dataclasses import replace
+
 import streamlit as st
 
-from ui import session
+from ui import readouts, session
 from ui.liveview import live_view
 
 pg = session.playground()
@@ -12,11 +14,27 @@ st.caption("Each step is one weight update: a forward pass over the rows, the er
            "backpropagation of that error into every weight matrix. Step slowly, or run and watch.")
 
 
+if story := readouts.preset_story(pg):
+    st.caption(story)
 if problem := pg.targets_warning():
     st.warning(f"{problem} (Data page, Scaling.)")
+    st.button("Scale the outputs to fit", key="train_fit_targets", on_click=pg.fit_targets)
+if hint := readouts.saturation_hint(pg):
+    st.warning(hint)
+    if pg.settings.input_scaling == "none":
+        st.button("Scale the inputs by each column's maximum", key="train_scale_inputs", on_click=pg.apply_settings,
+                  args=(replace(pg.settings, input_scaling="max"),))
 
 
 live_view(pg, "train")
+
+printout = readouts.tutorial_printout(pg)
+if not printout.empty:
+    with st.expander("What the tutorial printed, and where it is here", expanded=True):
+        st.caption("The tutorials print the error of iteration j before its update: that is this page's curve at "
+                   "step j. Each number shows here once the run is at its step (this list refreshes when training "
+                   "pauses). Tiny differences in the last digits come from the machine's linear-algebra library.")
+        st.dataframe(printout, hide_index=True, width="stretch")
 
 with st.expander("Questions people ask"):
     st.markdown(

@@ -379,5 +379,5 @@ def test_refused_sidebar_settings_are_shown_as_they_stay():
     out = next(s for s in at.sidebar.selectbox if s.label == "Output activation")
     out.set_value("linear").run()
     no_exceptions(at)
-    assert "Settings not applied" in live_data(at)["message"]["text"]
+    assert any("Settings not applied" in w.value for w in at.warning)
     assert next(s for s in at.sidebar.selectbox if s.label == "Output activation").value == "sigmoid"

@@ -89,7 +89,8 @@ def test_refused_settings_keep_the_old_ones_with_a_message():
     pg.step(10)
     old = pg.settings
     assert not pg.apply_settings(replace(old, loss="bce", output_activation="linear"))
-    assert pg.settings == old and pg.steps == 10 and "sigmoid" in pg.message
+    assert pg.settings == old and pg.steps == 10 and "sigmoid" in pg.take_notice()
+    assert pg.take_notice() == ""  # said once
     assert not pg.apply_settings(replace(old, hidden=(4,) * (limits.MAX_HIDDEN_LAYERS + 1)))
     assert pg.settings == old
 
@@ -300,3 +301,42 @@ def test_sweep_story_counts_seeds_that_reached_the_target():
     assert "**1 of 3**" in story and "1 diverged" in story and "0.01 to 0.2" in story
     assert readouts.sweep_story(summary, 0, 0.05) == ""
     assert readouts.sweep_table(summary)["steps to target"].isna().tolist() == [False, True, True]
+
+
+def test_saturation_is_explained_with_its_cause():
+    from ui import readouts
+    from ui.table import Table
+
+    pg = Playground.from_preset("test-score")
+    t = pg.table
+    pg.set_table(Table(t.columns, tuple((a * 100, b * 100, c) for a, b, c in t.rows), t.inputs, t.outputs))
+    pg.apply_settings(replace(pg.settings, input_scaling="none"))
+    pg.step(100)
+    assert len(set(pg.outputs().ravel())) == 1 and "inputs as large as 900" in readouts.saturation_hint(pg)
+    pg.apply_settings(replace(pg.settings, input_scaling="max"))
+    pg.step(100)
+    assert readouts.saturation_hint(pg) == ""
+    pg = Playground.from_preset("trask-3-layer")
+    pg.apply_settings(replace(pg.settings, learning_rate=1000.0))
+    pg.step(500)
+    assert "smaller learning rate" in readouts.saturation_hint(pg)
+
+
+def test_the_tutorials_printout_lines_up_with_this_run():
+    from ui import readouts
+
+    pg = Playground.from_preset("trask-2-layer")
+    pg.step(9_999)  # Trask prints l1 after the loop: the pass before the last update
+    row = readouts.tutorial_printout(pg).iloc[0]
+    printed = "[0.00966449 0.00786506 0.99358898 0.99211957]"
+    assert row["step"] == 9_999 and row["here"] == row["the tutorial printed"] == printed
+    pg.step(1)
+    assert readouts.tutorial_printout(pg).iloc[0]["here"] == ""  # not at that step any more
+    pg = Playground.from_preset("trask-3-layer")
+    pg.step(20_001)
+    printout = readouts.tutorial_printout(pg)
+    reached = printout[printout["here"] != ""]
+    assert list(reached["step"]) == [0, 10_000, 20_000]
+    assert all(abs(float(a) - float(b)) < 1e-15 for a, b in zip(reached["here"], reached["the tutorial printed"]))
+    pg.apply_settings(replace(pg.settings, hidden=(5,)))
+    assert readouts.tutorial_printout(pg).empty and "no longer apply" in readouts.preset_story(pg)

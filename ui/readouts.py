@@ -146,3 +146,96 @@ def sweep_table(summary):
         "steps to target": np.where(summary["steps_to_target"] > 0, summary["steps_to_target"], np.nan),
         "diverged": summary["diverged"],
     })
+
+
+def preset_story(pg):
+    """Where the preset comes from and what it shows, or what the table now is when it was changed."""
+    preset = PRESETS.get(pg.settings.preset)
+    if preset is None:
+        return ""
+    if not _still_the_tutorial(pg, preset):
+        return (f"Started from the preset *{preset.title}*; the table or the network has been changed since, "
+                "so its tutorial's numbers no longer apply.")
+    return f"**{preset.title}**, from {preset.source}. {preset.story}"
+
+
+SATURATED_SLOPE = 1e-3  # a sigmoid this flat passes on a thousandth of its error: learning has all but stopped
+
+
+def saturation_hint(pg):
+    """Why learning stalls, when the first layer's sigmoid or tanh neurons all sit on flat ends of their curve.
+
+    Then every row gives those neurons the same outputs, so the layers after them cannot tell the
+    rows apart (outputs all near 0.5, the error stuck), and their slope passes almost no error back.
+    """
+    names = pg.config.activations
+    _, outs = pg.trainer.forward(pg.trainer.X)
+
+    def flat(l):
+        with np.errstate(all="ignore"):
+            return names[l] in ("sigmoid", "tanh") and bool(
+                np.all(ACTIVATIONS[names[l]].derivative_from_output(outs[l + 1]) < SATURATED_SLOPE))
+
+    stuck_output = flat(len(names) - 1) and float(np.mean(np.abs(pg.trainer.Y - outs[-1]))) > 0.1
+    if not (flat(0) or stuck_output):
+        return ""
+    largest = float(np.max(np.abs(pg.table.X)))
+    if pg.settings.input_scaling == "none" and largest > 10:
+        return (f"The neurons are saturated: inputs as large as {largest:g} push each weighted sum far out onto "
+                "the flat ends of the curve, where the slope is almost 0 and the weights hardly move. "
+                "Scale the inputs (Data page, Scaling), then reset.")
+    return ("The neurons are saturated: their weighted sums sit on the flat ends of the curve, where the slope is "
+            "almost 0, so the error is stuck and training has all but stopped. A smaller learning rate (then Reset) "
+            "usually helps.")
+
+
+def tutorial_printout(pg):
+    """What the preset's tutorial printed, where it sits in this run, and this run's number there.
+
+    A frame with columns "step", "what", "the tutorial printed" and "here"; "here" is blank until
+    the run is at that step. The tutorials print the error of iteration j before its update,
+    which is this run's curve at step j, and Trask prints `l1` after the loop, which is the
+    last training pass, the one before update N: at step N - 1 here. Empty for non-tutorial
+    presets, and when the table or settings are no longer the preset's.
+    """
+    preset = PRESETS.get(pg.settings.preset)
+    if preset is None or not preset.published or not _still_the_tutorial(pg, preset):
+        return pd.DataFrame()
+    published, steps, rows = preset.published, pg.steps, []
+    history = pg.trainer.mean_abs_error[0]
+    for j, value in published.get("errors", {}).items():
+        rows.append((j, "Error: mean |y − output| of the pass before update j + 1", repr(value),
+                     repr(float(history[j])) if j < len(history) else ""))
+    outputs = pg.outputs()
+    if "outputs" in published:
+        at = preset.steps - 1 if preset.published_outputs_when == "last_pass" else preset.steps
+        what = ("outputs of the last training pass (before the last update)"
+                if preset.published_outputs_when == "last_pass" else "outputs after training")
+        rows.append((at, what, _listed(published["outputs"]), _listed(outputs) if steps == at else ""))
+    if "starting_weights" in published:
+        rows.append((0, "starting weights", _listed(published["starting_weights"]),
+                     _listed(pg.trainer.weights()[0]) if steps == 0 else ""))
+    if "trained_weights" in published:
+        rows.append((preset.steps, "trained weights", _listed(published["trained_weights"]),
+                     _listed(pg.trainer.weights()[0]) if steps == preset.steps else ""))
+    if "prediction" in published and preset.new_inputs:
+        new = pg.predict_raw(np.asarray(preset.new_inputs, dtype=np.float64))
+        rows.append((preset.steps, f"prediction for {list(preset.new_inputs[0])}", _listed(published["prediction"]),
+                     _listed(new) if steps == preset.steps else ""))
+    frame = pd.DataFrame(sorted(rows, key=lambda row: row[0]), columns=["step", "what", "the tutorial printed", "here"])
+    return frame
+
+
+def _still_the_tutorial(pg, preset):
+    from ui.links import is_preset_table
+    from ui.settings import Settings
+
+    settings = pg.settings
+    return is_preset_table(preset.key, pg.table) and settings.starting_point() == \
+        Settings.from_preset(preset.key).starting_point()
+
+
+def _listed(values):
+    """Numbers printed the way NumPy prints them at 8 decimals: [0.00966449 0.00786506]."""
+    return np.array2string(np.ravel(np.asarray(values, dtype=np.float64)), precision=8, suppress_small=True,
+                           floatmode="maxprec", max_line_width=200)

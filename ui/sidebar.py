@@ -103,7 +103,9 @@ def training_ui(pg, version):
         "Learning rate", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE, float(settings.learning_rate),
         format="%g", key=f"sb_lr_{version}",
         help="How far each update moves the weights. The tutorials use 1 (no rate written at all). "
-             "Changing it keeps the weights; try 1000 to watch training blow up.",
+             "Changing it keeps the weights. Too large a rate throws sigmoid neurons onto the flat ends of their "
+             "curve, where learning stalls; with a linear or ReLU output the numbers can overflow, and training "
+             "stops with a message.",
     )
     losses = list(LOSSES)
     loss = st.selectbox(

@@ -49,7 +49,8 @@ class Playground:
     learning_rate_changes: tuple = ((0, 1.0),)
     trainer: Trainer = None
     scaler: object = None
-    message: str = ""  # the latest thing the user should read (divergence, a refused change)
+    message: str = ""  # what holds while it is true (training diverged, the step limit reached)
+    notice: str = ""  # said once, then gone: a change that was refused
     live: LiveRun = field(default_factory=LiveRun)  # running, where it stops, speed, frames for the screen
     sweep: Sweep = None  # while the Seeds page has one
     settings_version: int = 0
@@ -129,6 +130,12 @@ class Playground:
     # -- settings and table ----------------------------------------------------------
 
     @_locked
+    def take_notice(self):
+        """The notice to show now ("" if none); it is not shown again."""
+        notice, self.notice = self.notice, ""
+        return notice
+
+    @_locked
     def load_preset(self, key):
         self.settings = Settings.from_preset(key)
         self.table = table_from_preset(PRESETS[key])
@@ -141,7 +148,7 @@ class Playground:
         """Take new settings; returns False (and keeps the old ones, with a message) if they can't be used."""
         problems = new.problems()
         if problems:
-            self.message = "Settings not applied: " + "; ".join(problems) + "."
+            self.notice = "Settings not applied: " + "; ".join(problems) + "."
             self._settings_changed_elsewhere()  # the widgets show the settings still in use
             return False
         old, self.settings = self.settings, new
@@ -150,7 +157,7 @@ class Playground:
                 self._rebuild()
             except ValueError as error:  # e.g. a divisor that the table cannot use
                 self.settings = old
-                self.message = f"Settings not applied: {error}."
+                self.notice = f"Settings not applied: {error}."
                 self._settings_changed_elsewhere()
                 return False
             self.message = ""
@@ -189,7 +196,7 @@ class Playground:
         except ValueError as error:
             self.table = old
             self._rebuild()
-            self.message = f"Table not used: {error}."
+            self.notice = f"Table not used: {error}."
 
     @_locked
     def use_frame(self, frame, inputs, outputs):
@@ -393,6 +400,7 @@ class Playground:
         self.learning_rate_changes = ((0, s.learning_rate),)
         self.live.stop()
         self.sweep = None
+        self.message = ""
         self._changed()
 
     def _train(self, n_steps):
