@@ -6,12 +6,14 @@ from ui import session, sidebar, site
 
 st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
-pages = {p.script: st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
-                           **({} if p.default else {"url_path": p.url_path})) for p in site.PAGES}
-page = st.navigation(list(pages.values()))
-entry = next(p for p in site.PAGES if pages[p.script] is page)
-
 pg = session.playground()
+# A classroom link may hide pages, or the whole page list, for a focused exercise.
+pages = {p.script: st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
+                           **({} if p.default else {"url_path": p.url_path}))
+         for p in site.PAGES if p.default or pg.shows(p.url_path)}
+page = st.navigation(list(pages.values()), position="sidebar" if pg.shows("nav") else "hidden")
+entry = next(p for p in site.PAGES if pages.get(p.script) is page)
+
 for warning in st.session_state.pop("link_warnings", []):
     st.warning(warning, icon=":material/link:")
 

@@ -131,12 +131,18 @@ st.caption("Each row is one training example; input columns go into the network,
            "or upload a CSV. A table with a mistake is not used: the last good one stays.")
 if flash := st.session_state.pop("data_flash", ""):
     st.success(flash)
-editor_ui(pg)
-with st.expander("Columns: add, rename or remove"):
-    columns_ui(pg)
-st.subheader("Scaling")
-st.caption("The network sees scaled numbers. A sigmoid output only reaches 0 to 1, so test scores of 92 must "
-           "be divided first. New inputs on the Predict page are scaled with this table's numbers.")
-scaling_ui(pg)
-st.subheader("Files")
-files_ui(pg)
+if pg.shows("editor"):
+    editor_ui(pg)
+    with st.expander("Columns: add, rename or remove"):
+        columns_ui(pg)
+else:
+    st.caption("This exercise fixes the table.")
+    st.dataframe(table_to_text_frame(pg.table), hide_index=True, width="stretch")
+if pg.shows("settings"):
+    st.subheader("Scaling")
+    st.caption("The network sees scaled numbers. A sigmoid output only reaches 0 to 1, so test scores of 92 must "
+               "be divided first. New inputs on the Predict page are scaled with this table's numbers.")
+    scaling_ui(pg)
+if pg.shows("editor"):
+    st.subheader("Files")
+    files_ui(pg)

@@ -381,3 +381,18 @@ def test_refused_sidebar_settings_are_shown_as_they_stay():
     no_exceptions(at)
     assert any("Settings not applied" in w.value for w in at.warning)
     assert next(s for s in at.sidebar.selectbox if s.label == "Output activation").value == "sigmoid"
+
+
+def test_a_classroom_link_hides_what_the_teacher_chose_and_keeps_hiding_it():
+    at = start({"preset": "xor-bias", "hide": "settings,editor,math"})
+    no_exceptions(at)
+    assert not [s for s in at.sidebar.selectbox if s.label == "Preset"]
+    assert at.query_params["hide"] in (["settings,editor,math"], "settings,editor,math")  # a reload keeps it
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/math.py")  # not among the app's pages any more
+    at.switch_page("pages/data.py").run()
+    no_exceptions(at)
+    assert "This exercise fixes the table." in [c.value for c in at.caption]
+    assert not at.get("file_uploader") and not [b for b in at.button if b.label == "Add column"]
+    again = start({"preset": "xor-bias", "hide": "math,nonsense"})
+    assert any("'hide'" in w.value for w in again.warning) and playground(again).hidden == ()

@@ -340,3 +340,12 @@ def test_the_tutorials_printout_lines_up_with_this_run():
     assert all(abs(float(a) - float(b)) < 1e-15 for a, b in zip(reached["here"], reached["the tutorial printed"]))
     pg.apply_settings(replace(pg.settings, hidden=(5,)))
     assert readouts.tutorial_printout(pg).empty and "no longer apply" in readouts.preset_story(pg)
+
+
+def test_a_link_carries_what_it_hides():
+    pg, warnings = Playground.from_query({"preset": "curved", "hide": "nav, settings ,seeds"})
+    assert warnings == [] and pg.hidden == ("settings", "nav", "seeds") and not pg.shows("nav")
+    assert pg.to_query()["hide"] == "settings,nav,seeds"
+    assert "hide" not in pg.to_query(hidden=())  # the teacher's own link without the hiding
+    again, _ = Playground.from_query(pg.to_query())
+    assert again.hidden == pg.hidden

@@ -19,7 +19,7 @@ import pandas as pd
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, SCALINGS
 from engine.presets import PRESETS
-from ui import limits
+from ui import limits, site
 from ui.settings import DEFAULT_PRESET, Settings
 from ui.table import Table, check_frame, number_text, table_from_preset
 
@@ -140,6 +140,25 @@ SETTINGS_PARAMS = (
 PARAM_BY_FIELD = MappingProxyType({p.field: p for p in SETTINGS_PARAMS})
 
 
+# What a link can hide, for a focused exercise: the sidebar's settings, the Data page's editor,
+# the page list, or single pages (by their address).
+HIDEABLE = MappingProxyType({
+    "settings": "the sidebar's settings (preset, network, training)",
+    "editor": "the Data page's editor and uploads",
+    "nav": "the list of pages",
+    **{p.url_path: f"the {p.title} page" for p in site.PAGES if not p.default},
+})
+
+
+def parse_hidden(text):
+    """'settings,math' -> ('settings', 'math'): known names only, in HIDEABLE's order."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in HIDEABLE]
+    if unknown:
+        raise LinkProblem(f"cannot hide {', '.join(short(n) for n in unknown[:3])} (choose from {', '.join(HIDEABLE)})")
+    return tuple(name for name in HIDEABLE if name in names)
+
+
 # -- the link as a value -----------------------------------------------------------------
 
 
@@ -151,6 +170,7 @@ class Link:
     table: Table
     steps: int = 0
     learning_rate_changes: tuple = ()  # ((step, rate), ...) from step 0; () = one rate throughout
+    hidden: tuple = ()  # names from HIDEABLE
 
 
 def is_preset_table(preset_key, table):
@@ -172,6 +192,8 @@ def to_query(link):
     query["steps"] = str(link.steps)
     if len(link.learning_rate_changes) > 1:
         query["lrs"] = ",".join(f"{step}:{rate!r}" for step, rate in link.learning_rate_changes)
+    if link.hidden:
+        query["hide"] = ",".join(link.hidden)
     if not is_preset_table(s.preset, link.table):
         encoded = encode_table(link.table)
         # A table too big for a link is left out rather than making a link that will be refused.
@@ -223,7 +245,13 @@ def from_query(query):
             changes = parse_rate_changes(query["lrs"], settings.learning_rate)
         except LinkProblem as problem:
             warnings.append(f"Link parameter 'lrs': {problem}; using one learning rate throughout.")
-    return Link(settings, table, steps, changes), warnings
+    hidden = ()
+    if "hide" in query:
+        try:
+            hidden = parse_hidden(query["hide"])
+        except LinkProblem as problem:
+            warnings.append(f"Link parameter 'hide': {problem}; nothing is hidden.")
+    return Link(settings, table, steps, changes, hidden), warnings
 
 
 def _clamped_steps(text):

@@ -29,7 +29,10 @@ def publish_link(pg):
         st.query_params.from_dict(query)
 
 
-def share_url(pg):
-    """The full link to this run (falls back to a relative link where the address is unknown)."""
+def share_url(pg, hidden=None):
+    """The full link to this run, hiding `hidden` (default: what this playground hides).
+
+    Falls back to a relative link where the address is unknown.
+    """
     base = (getattr(st.context, "url", None) or "").split("?")[0]
-    return f"{base}?{urlencode(pg.to_query())}"
+    return f"{base}?{urlencode(pg.to_query(hidden))}"

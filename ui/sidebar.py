@@ -13,11 +13,16 @@ import streamlit as st
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
-from ui import limits, session
+from ui import limits, links, session
 
 
 def sidebar_ui(pg):
-    """The preset, the settings and the share box; changes go to pg through its methods."""
+    """The app's name, the preset, the settings and the share box; changes go to pg through its methods."""
+    st.markdown("### Backprop Playground")
+    if not pg.shows("settings"):
+        st.caption("This exercise fixes the network and its settings.")
+        share_ui(pg)
+        return
     version = pg.settings_version
     preset_ui(pg, version)
     wanted = settings_ui(pg, version)
@@ -32,7 +37,9 @@ def share_ui(pg):
     with st.popover("Share this run", width="stretch"):
         st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
                    "so the same weights. Click the copy icon.")
-        st.code(session.share_url(pg), language=None, wrap_lines=True)
+        hidden = st.multiselect("Hide for whoever opens it (a focused exercise)", list(links.HIDEABLE),
+                                default=list(pg.hidden), format_func=links.HIDEABLE.get, key="share_hide")
+        st.code(session.share_url(pg, hidden), language=None, wrap_lines=True)
         if not pg.link_carries_table():
             st.warning("This table is too large to fit in a link: the link uses the preset's table. "
                        "Share the CSV from the Data page alongside it.")

@@ -54,6 +54,7 @@ class Playground:
     live: LiveRun = field(default_factory=LiveRun)  # running, where it stops, speed, frames for the screen
     sweep: Sweep = None  # while the Seeds page has one
     settings_version: int = 0
+    hidden: tuple = ()  # what a classroom link hides (ui.links.HIDEABLE); it stays in the address bar
     generation: int = 0  # grows whenever the network changes other than by a scheduled slice
     lock: object = field(default_factory=threading.RLock, repr=False)
 
@@ -70,20 +71,27 @@ class Playground:
     def from_query(cls, query):
         """(Playground, warnings) for a link's query parameters; anything bad falls back, with a warning."""
         link, warnings = links.from_query(query)
-        pg = cls(link.settings, link.table, ((0, link.settings.learning_rate),))
+        pg = cls(link.settings, link.table, ((0, link.settings.learning_rate),), hidden=link.hidden)
         try:
             pg._rebuild()
         except ValueError as error:
             warnings.append(f"The link's settings don't fit its table ({error}); using the preset.")
-            return cls.from_preset(link.settings.preset), warnings
+            pg = cls.from_preset(link.settings.preset)
+            pg.hidden = link.hidden
+            return pg, warnings
         pg._replay(link.steps, link.learning_rate_changes or pg.learning_rate_changes)
         if pg.message:
             warnings.append(pg.message)
         return pg, warnings
 
-    def to_query(self):
-        """The whole playground as a link's query parameters (strings)."""
-        return links.to_query(links.Link(self.settings, self.table, self.steps, self.learning_rate_changes))
+    def to_query(self, hidden=None):
+        """The whole playground as a link's query parameters (strings); `hidden` overrides what it hides."""
+        return links.to_query(links.Link(self.settings, self.table, self.steps, self.learning_rate_changes,
+                                         self.hidden if hidden is None else tuple(hidden)))
+
+    def shows(self, part):
+        """False when this playground's link hides `part` (a name from ui.links.HIDEABLE)."""
+        return part not in self.hidden
 
     def link_carries_table(self):
         """False when the table differs from the preset's but is too large to put in a link."""
