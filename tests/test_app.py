@@ -396,3 +396,13 @@ def test_a_classroom_link_hides_what_the_teacher_chose_and_keeps_hiding_it():
     assert not at.get("file_uploader") and not [b for b in at.button if b.label == "Add column"]
     again = start({"preset": "xor-bias", "hide": "math,nonsense"})
     assert any("'hide'" in w.value for w in again.warning) and playground(again).hidden == ()
+
+
+def test_the_math_page_steps_and_shows_the_next_steps_numbers():
+    at = start()
+    at.switch_page("pages/math.py").run()
+    before = latex(at)
+    button(at, "Step").click().run()
+    no_exceptions(at)
+    assert playground(at).steps == 1 and latex(at) != before
+    assert "Current weights at step 1;" in " ".join(c.value for c in at.caption)
