@@ -74,7 +74,8 @@ function niceStep(span, n) {
 
 function linTicks(lo, hi, step) {
   const out = [];
-  for (let i = Math.ceil(lo / step - 1e-9); i <= Math.floor(hi / step + 1e-9); i++) out.push(+(i * step).toPrecision(12));
+  const first = Math.ceil(lo / step - 1e-9), last = Math.floor(hi / step + 1e-9);
+  for (let i = first; i <= last; i++) out.push(+(i * step).toPrecision(12));
   return out;
 }
 
@@ -100,7 +101,9 @@ export function logTicks(lo, hi, maxLabels = 6) {
     return decades.filter((k) => k % every === 0).map(pow10);
   }
   let ticks = [];
-  for (let k = a; k <= b; k++) for (const m of [1, 2, 5]) if (inside(m * pow10(k))) ticks.push(+(m * pow10(k)).toPrecision(12));
+  for (let k = a; k <= b; k++) {
+    for (const m of [1, 2, 5]) if (inside(m * pow10(k))) ticks.push(+(m * pow10(k)).toPrecision(12));
+  }
   if (ticks.length > maxLabels) ticks = ticks.filter((t) => !near(t / pow10(Math.floor(Math.log10(t) + 1e-9)), 2));
   return ticks.length >= 2 ? ticks : linTicks(lo, hi, niceStep(hi - lo, 4)).filter((t) => t > 0);
 }
@@ -138,7 +141,12 @@ function ramp(stops) {
 }
 
 const DIVERGING = ramp([BLUE, "#ffffff", RED]), VIRIDIS_LUT = ramp(VIRIDIS);
-const lut = (table, t) => { const i = Math.round(clamp(finite(t) ? t : 0.5, 0, 1) * 255) * 3; return [table[i], table[i + 1], table[i + 2]]; };
+/** The colour at t in [0, 1] of a ramp (the middle for a missing value). */
+function lut(table, t) {
+  const i = Math.round(clamp(finite(t) ? t : 0.5, 0, 1) * 255) * 3;
+  return [table[i], table[i + 1], table[i + 2]];
+}
+
 const css = (c, a = 1) => `rgba(${c[0]},${c[1]},${c[2]},${a})`;
 const dark = (c) => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140;
 /** Largest |v| over finite values, never 0, so a symmetric scale always has a width. */
@@ -164,6 +172,23 @@ function fit(ctx, text, max) {
 function label(ctx, text, x, y, align = "left", base = "middle", color = MUTED) {
   ctx.fillStyle = color; ctx.textAlign = align; ctx.textBaseline = base; ctx.fillText(text, x, y);
 }
+
+/** Text turned a quarter to the left (an axis title, a column label), anchored at (x, y). */
+function upright(ctx, text, x, y, align, base, color) {
+  ctx.save(); ctx.translate(x, y); ctx.rotate(-Math.PI / 2);
+  label(ctx, text, 0, 0, align, base, color); ctx.restore();
+}
+
+/** Stroke whatever trace() draws, in one colour, width and dash pattern. */
+function stroke(ctx, color, width, trace, dash = null, alpha = 1) {
+  ctx.strokeStyle = color; ctx.lineWidth = width; ctx.setLineDash(dash || []); ctx.globalAlpha = alpha;
+  ctx.beginPath(); trace(); ctx.stroke();
+  ctx.setLineDash([]); ctx.globalAlpha = 1;
+}
+
+const vrule = (ctx, x, y0, y1) => stroke(ctx, "#6b7280", 1, () => { ctx.moveTo(x, y0); ctx.lineTo(x, y1); });
+const clip = (ctx, x, y, w, h) => { ctx.save(); ctx.beginPath(); ctx.rect(x, y, w, h); ctx.clip(); };
+const inside = (m, b) => m && m.x >= b.x && m.x <= b.x + b.w && m.y >= b.y && m.y <= b.y + b.h;
 
 /**
  * Lines through (xs[i], ys[i]) for i < n, broken at gaps (null, NaN, <= 0 on a log axis). o.xp: the
@@ -229,7 +254,8 @@ function plotArea(v, ctx, w, h, o) {
   const top = o.top ?? 12, right = o.right ?? 16;
   const bottom = 10 + FONT + (o.xTitle ? FONT + 14 : 4);
   const box = {x: 0, y: top, w: 0, h: Math.max(20, h - top - bottom)};
-  const yr = o.noY ? {lo: o.y[0], hi: o.y[1], ticks: []} : ticksFor(o.y[0], o.y[1], o.ylog, Math.max(2, Math.floor(box.h / 55)), o.yNice !== false);
+  const yr = o.noY ? {lo: o.y[0], hi: o.y[1], ticks: []}
+    : ticksFor(o.y[0], o.y[1], o.ylog, Math.max(2, Math.floor(box.h / 55)), o.yNice !== false);
   box.x = o.noY ? (o.left ?? 16) : 12 + widest(ctx, yr.ticks.map(fmtTick)) + (o.yTitle ? FONT + 14 : 0);
   box.w = Math.max(20, w - box.x - right);
   if (o.equal) { // one unit the same length on both axes: shrink one side, keep the top left corner
@@ -242,31 +268,32 @@ function plotArea(v, ctx, w, h, o) {
     const widths = widest(ctx, xr.ticks.map(fmtTick)) + 18;
     if (o.xlog || n <= 2 || widths * xr.ticks.length <= box.w) break;
   }
-  const sx = scale(xr.lo, xr.hi, box.x, box.x + box.w, o.xlog), sy = scale(yr.lo, yr.hi, box.y + box.h, box.y, o.ylog);
-  return {box, sx, sy, xt: xr.ticks, yt: yr.ticks, o};
+  return {box, o, xt: xr.ticks, yt: yr.ticks, sx: scale(xr.lo, xr.hi, box.x, box.x + box.w, o.xlog),
+    sy: scale(yr.lo, yr.hi, box.y + box.h, box.y, o.ylog)};
 }
 
 function drawAxes(v, ctx, P) {
   const {box, sx, sy, o} = P;
-  ctx.lineWidth = 1; ctx.strokeStyle = GRID; ctx.beginPath();
-  for (const t of P.yt) { const y = Math.round(sy.px(t)) + 0.5; ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); }
-  for (const t of P.xt) { const x = Math.round(sx.px(t)) + 0.5; ctx.moveTo(x, box.y); ctx.lineTo(x, box.y + box.h); }
-  ctx.stroke();
-  ctx.strokeStyle = "#b9c0cc"; ctx.strokeRect(Math.round(box.x) + 0.5, Math.round(box.y) + 0.5, Math.round(box.w), Math.round(box.h));
+  const bottom = box.y + box.h;
+  stroke(ctx, GRID, 1, () => {
+    for (const t of P.yt) { const y = Math.round(sy.px(t)) + 0.5; ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); }
+    for (const t of P.xt) { const x = Math.round(sx.px(t)) + 0.5; ctx.moveTo(x, box.y); ctx.lineTo(x, bottom); }
+  });
+  ctx.strokeStyle = "#b9c0cc";
+  ctx.strokeRect(Math.round(box.x) + 0.5, Math.round(box.y) + 0.5, Math.round(box.w), Math.round(box.h));
   setFont(v, ctx);
   for (const t of P.yt) label(ctx, fmtTick(t), box.x - 8, sy.px(t), "right");
   let last = -Infinity; // skip an x label that would touch the previous one
   for (const t of P.xt) {
-    const s = fmtTick(t), half = ctx.measureText(s).width / 2, x = clamp(sx.px(t), half + 2, ctx.canvas.clientWidth - half - 2);
+    const s = fmtTick(t), half = ctx.measureText(s).width / 2;
+    const x = clamp(sx.px(t), half + 2, ctx.canvas.clientWidth - half - 2);
     if (x - half < last + 8) continue;
-    label(ctx, s, x, box.y + box.h + 8, "center", "top");
+    label(ctx, s, x, bottom + 8, "center", "top");
     last = x + half;
   }
-  if (o.xTitle) label(ctx, fit(ctx, o.xTitle, box.w + box.x), box.x + box.w / 2, box.y + box.h + 14 + FONT, "center", "top", TEXT);
-  if (o.yTitle) {
-    ctx.save(); ctx.translate(6, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);
-    label(ctx, fit(ctx, o.yTitle, box.h + box.y), 0, 0, "center", "top", TEXT); ctx.restore();
-  }
+  const xTitle = fit(ctx, o.xTitle || "", box.w + box.x);
+  if (xTitle) label(ctx, xTitle, box.x + box.w / 2, bottom + 14 + FONT, "center", "top", TEXT);
+  if (o.yTitle) upright(ctx, fit(ctx, o.yTitle, box.h + box.y), 6, box.y + box.h / 2, "center", "top", TEXT);
 }
 
 /** A legend in a corner inside the box: items {label, color, dash, mark: "line"|"dot"|"diamond", width}. */
@@ -279,10 +306,10 @@ function legend(v, ctx, box, items, corner = "right", backing = true) {
   if (backing) { ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(x, y, lw, bh); }
   items.forEach((it, i) => {
     const cy = y + 4 + lh * i + lh / 2;
-    ctx.strokeStyle = it.color; ctx.fillStyle = it.color; ctx.lineWidth = Math.min(it.width || 2.5, 4);
     if (it.mark === "dot") dot(ctx, x + 16, cy, 5, it.color);
     else if (it.mark === "diamond") diamond(ctx, x + 16, cy, 7, it.color);
-    else { ctx.setLineDash(it.dash ? [6, 4] : []); ctx.beginPath(); ctx.moveTo(x + 5, cy); ctx.lineTo(x + 27, cy); ctx.stroke(); ctx.setLineDash([]); }
+    else stroke(ctx, it.color, Math.min(it.width || 2.5, 4), () => { ctx.moveTo(x + 5, cy); ctx.lineTo(x + 27, cy); },
+      it.dash ? [6, 4] : null);
     label(ctx, texts[i], x + 32, cy, "left", "middle", TEXT);
   });
 }
@@ -301,7 +328,8 @@ function legendRow(v, ctx, items, x, y, width, draw = true) {
 }
 
 function diamond(ctx, x, y, r, fill) {
-  ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+  ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y);
+  ctx.closePath();
   ctx.fillStyle = fill; ctx.fill(); ctx.strokeStyle = "#000000"; ctx.lineWidth = 1.5; ctx.stroke();
 }
 
@@ -316,8 +344,12 @@ function colorbar(v, ctx, x, y, hgt, table, lo, hi, ticks, title) {
   if (title) label(ctx, fit(ctx, title, ctx.canvas.clientWidth - x + 4), x - 4, y - 12, "left", "bottom", TEXT);
 }
 
-const colorbarWidth = (v, ctx, ticks) => { setFont(v, ctx); return 12 + 14 + 8 + widest(ctx, ticks.map((t) => minus(fmtG(t, 3)))) + 6; };
-const symmetricTicks = (L) => [-L, -L / 2, 0, L / 2, L];
+/** Room (px) a colour bar and its tick labels take right of a plot. */
+function colorbarWidth(v, ctx, ticks) {
+  setFont(v, ctx);
+  return 12 + 14 + 8 + widest(ctx, ticks.map((t) => minus(fmtG(t, 3)))) + 6;
+}
+
 
 /** Index of the first x > v in ascending xs (binary search). */
 function upper(xs, v) {
@@ -335,12 +367,13 @@ function nearestIndex(xs, n, v) {
 // -- chart kinds: one drawing function each; hover text goes into c.tip -------------------------
 
 function drawCurve(v, c, ctx, w, h) {
-  const s = c.spec, hist = c.hist || {}, xs = hist.x || [], all = hist.series || [];
+  const s = c.spec, hist = c.hist || {}, xs = hist.x || [], all = hist.series || [], series = s.series || [];
   const reveal = c.reveal ?? Infinity, n = upper(xs, reveal);
   const ok = (y) => finite(y) && (!s.log_y || y > 0);
   // The growing end: interpolated between the last revealed point and the next, so motion is smooth.
   const f = n > 0 && n < xs.length && reveal > xs[n - 1] ? (reveal - xs[n - 1]) / (xs[n] - xs[n - 1]) : null;
-  const tails = all.map((ys) => (f !== null && ok(ys[n - 1]) && ok(ys[n]) ? [reveal, ys[n - 1] + (ys[n] - ys[n - 1]) * f] : null));
+  const tails = all.map((ys) => (f !== null && ok(ys[n - 1]) && ok(ys[n])
+    ? [reveal, ys[n - 1] + (ys[n] - ys[n - 1]) * f] : null));
   let [lo, hi] = extent(all, s.log_y, n);
   for (const t of tails) if (t) { lo = Math.min(lo, t[1]); hi = Math.max(hi, t[1]); }
   const empty = n === 0 || lo > hi, end = Math.max(10, Number.isFinite(reveal) ? reveal : xs[xs.length - 1] || 10);
@@ -349,73 +382,75 @@ function drawCurve(v, c, ctx, w, h) {
   drawAxes(v, ctx, P);
   if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
   const {box, sx, sy} = P;
-  ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y - 6, box.w + 6, box.h + 12); ctx.clip();
-  (s.series || []).forEach((se, k) => {
+  clip(ctx, box.x, box.y - 6, box.w + 6, box.h + 12);
+  ctx.lineJoin = "round";
+  series.forEach((se, k) => {
     const ys = all[k] || [];
-    ctx.strokeStyle = se.color; ctx.lineWidth = k === 0 ? 2.5 : 2; ctx.lineJoin = "round";
-    ctx.setLineDash(se.dash ? [7, 5] : []); ctx.beginPath(); polyline(ctx, xs, ys, n, sx, sy, {tail: tails[k]}); ctx.stroke();
-    ctx.setLineDash([]);
-    let i = n - 1; while (i >= 0 && !ok(ys[i])) i--; // a marker on the newest point: a single step shows too
-    const head = tails[k] || (i >= 0 ? [xs[i], ys[i]] : null);
+    const trace = () => polyline(ctx, xs, ys, n, sx, sy, {tail: tails[k]});
+    stroke(ctx, se.color, k === 0 ? 2.5 : 2, trace, se.dash ? [7, 5] : null);
+    let i = n - 1;
+    while (i >= 0 && !ok(ys[i])) i--;
+    const head = tails[k] || (i >= 0 ? [xs[i], ys[i]] : null); // a marker on the newest point: one step shows too
     if (head) dot(ctx, sx.px(head[0]), sy.px(head[1]), 4, se.color, "#ffffff", 1);
   });
   ctx.restore();
-  if ((s.series || []).length > 1) legend(v, ctx, box, s.series.map((se) => ({label: se.name, color: se.color, dash: se.dash})));
+  if (series.length > 1) legend(v, ctx, box, series.map((se) => ({label: se.name, color: se.color, dash: se.dash})));
   if (c.mouse && c.mouse.x >= box.x && c.mouse.x <= box.x + box.w) {
-    const i = nearestIndex(xs, n, sx.inv(c.mouse.x)), X = Math.round(sx.px(xs[i])) + 0.5;
-    ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(X, box.y); ctx.lineTo(X, box.y + box.h); ctx.stroke();
-    c.tip = (s.series || []).map((se, k) => `step ${fmtTick(xs[i])}: ${se.name} ${fmtG((all[k] || [])[i], 5)}`).join("\n");
+    const i = nearestIndex(xs, n, sx.inv(c.mouse.x));
+    vrule(ctx, Math.round(sx.px(xs[i])) + 0.5, box.y, box.y + box.h);
+    c.tip = series.map((se, k) => `step ${fmtTick(xs[i])}: ${se.name} ${fmtG((all[k] || [])[i], 5)}`).join("\n");
   }
 }
 
 function drawHeatmap(v, c, ctx, w, h) {
   const s = c.spec, rows = s.rows || [], cols = s.cols || [], R = rows.length, C = cols.length, z = c.data?.z;
   if (!R || !C) return;
-  const L = absMax(z || []), bar = symmetricTicks(L);
+  const L = absMax(z || []), bar = [-L, -L / 2, 0, L / 2, L];
   setFont(v, ctx);
   const rowW = Math.min(widest(ctx, rows), w * 0.3), colW = widest(ctx, cols);
   const left = 8 + (s.y_title ? FONT + 12 : 0) + rowW + 8, right = colorbarWidth(v, ctx, bar);
   const cw = Math.max(1, (w - left - right) / C);
-  const rotate = colW + 8 > cw, colH = rotate ? Math.min(colW, 96) : FONT;
+  const rotate = colW + 8 > cw, colH = rotate ? Math.min(colW, 96) : FONT; // column labels turned when too wide
   const top = 36, gh = Math.max(R, h - top - (14 + colH + (s.x_title ? FONT + 14 : 4))), ch = gh / R;
-  const box = {x: left, y: top, w: cw * C, h: gh};
+  const box = {x: left, y: top, w: cw * C, h: gh}, bottom = top + gh;
   const cells = z ? z.map((val) => (finite(val) ? lut(DIVERGING, 0.5 + val / (2 * L)) : [189, 189, 189])) : [];
-  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) {
-    ctx.fillStyle = z ? css(cells[i * C + j]) : "#f3f5f8";
-    ctx.fillRect(box.x + j * cw + 0.5, box.y + i * ch + 0.5, cw - 1, ch - 1); // 1 px gaps, as before
+  for (let k = 0; k < R * C; k++) { // 1 px gaps between cells, as before
+    ctx.fillStyle = z ? css(cells[k]) : "#f3f5f8";
+    ctx.fillRect(box.x + (k % C) * cw + 0.5, box.y + Math.floor(k / C) * ch + 0.5, cw - 1, ch - 1);
   }
-  // Numbers only at a readable size: the largest of 15/14/13 px that fits a typical value in a cell.
+  // Numbers only at a readable size: the largest of 15/14/13 px at which a typical value fits a cell.
   let size = 0, shown = 0;
-  for (const fs of [FONT, 14, 13]) { setFont(v, ctx, fs); if (ctx.measureText("\u22120.123").width + 6 <= cw && fs + 4 <= ch) { size = fs; break; } }
+  for (const fs of [FONT, 14, 13]) {
+    setFont(v, ctx, fs);
+    if (ctx.measureText("\u22120.123").width + 6 <= cw && fs + 4 <= ch) { size = fs; break; }
+  }
   if (z && size) {
     setFont(v, ctx, size);
     for (let k = 0; k < R * C; k++) {
       const t = minus(fmtG(z[k], 3));
       if (ctx.measureText(t).width + 4 > cw) continue;
-      label(ctx, t, box.x + (k % C + 0.5) * cw, box.y + (Math.floor(k / C) + 0.5) * ch, "center", "middle", dark(cells[k]) ? "#ffffff" : TEXT);
+      const x = box.x + (k % C + 0.5) * cw, y = box.y + (Math.floor(k / C) + 0.5) * ch;
+      label(ctx, t, x, y, "center", "middle", dark(cells[k]) ? "#ffffff" : TEXT);
       shown++;
     }
   }
   setFont(v, ctx);
-  const rowEvery = Math.ceil((FONT + 2) / ch), colEvery = Math.ceil((FONT + 4) / cw);
-  rows.forEach((r, i) => { if (i % rowEvery === 0) label(ctx, fit(ctx, r, rowW), box.x - 8, box.y + (i + 0.5) * ch, "right"); });
+  const rowEvery = Math.ceil((FONT + 2) / ch), colEvery = Math.ceil((FONT + 4) / cw); // labels never overlap
+  rows.forEach((r, i) => {
+    if (i % rowEvery === 0) label(ctx, fit(ctx, r, rowW), box.x - 8, box.y + (i + 0.5) * ch, "right");
+  });
   cols.forEach((t, j) => {
     const x = box.x + (j + 0.5) * cw;
-    if (!rotate) return label(ctx, fit(ctx, t, cw - 4), x, box.y + box.h + 8, "center", "top");
-    if (j % colEvery) return;
-    ctx.save(); ctx.translate(x, box.y + box.h + 8); ctx.rotate(-Math.PI / 2);
-    label(ctx, fit(ctx, t, colH), 0, 0, "right", "middle"); ctx.restore();
+    if (!rotate) label(ctx, fit(ctx, t, cw - 4), x, bottom + 8, "center", "top");
+    else if (j % colEvery === 0) upright(ctx, fit(ctx, t, colH), x, bottom + 8, "right", "middle", MUTED);
   });
-  if (s.x_title) label(ctx, fit(ctx, s.x_title, w - 8), box.x + box.w / 2, box.y + box.h + 14 + colH, "center", "top", TEXT);
-  if (s.y_title) {
-    ctx.save(); ctx.translate(6, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);
-    label(ctx, fit(ctx, s.y_title, h - 8), 0, 0, "center", "top", TEXT); ctx.restore();
-  }
+  if (s.x_title) label(ctx, fit(ctx, s.x_title, w - 8), box.x + box.w / 2, bottom + 14 + colH, "center", "top", TEXT);
+  if (s.y_title) upright(ctx, fit(ctx, s.y_title, h - 8), 6, box.y + box.h / 2, "center", "top", TEXT);
   colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, DIVERGING, -L, L, bar, s.colorbar || "weight");
   c.el.liveGeom = {box, rows: R, cols: C, cellText: shown, fontSize: size}; // for tests: where the cells are
-  const m = c.mouse;
-  if (z && m && m.x >= box.x && m.x < box.x + box.w && m.y >= box.y && m.y < box.y + box.h) {
-    const i = Math.floor((m.y - box.y) / ch), j = Math.floor((m.x - box.x) / cw);
+  if (z && inside(c.mouse, box)) {
+    const i = Math.min(R - 1, Math.floor((c.mouse.y - box.y) / ch));
+    const j = Math.min(C - 1, Math.floor((c.mouse.x - box.x) / cw));
     c.tip = `from ${rows[i]} to ${cols[j]}: ${fmtG(z[i * C + j], 4)}`;
   }
 }
@@ -423,17 +458,17 @@ function drawHeatmap(v, c, ctx, w, h) {
 function drawNetwork(v, c, ctx, w, h) {
   const s = c.spec, layers = s.layers || [], names = s.layer_names || [], N = layers.length;
   if (N < 2) return;
-  const W = c.data?.weights || [], B = c.data?.biases;
+  const W = c.data?.weights || [], B = c.data?.biases, m = c.mouse;
   setFont(v, ctx);
   const inW = Math.min(widest(ctx, layers[0]), w * 0.22), outW = Math.min(widest(ctx, layers[N - 1]), w * 0.22);
-  const left = 20 + inW + 8, right = 20 + outW + 8, top = 34, bh = h - top - 14, gap = (w - left - right) / (N - 1);
-  const tallest = Math.max(...layers.map((l) => l.length)), unit = Math.min(bh / tallest, 72);
+  const left = 28 + inW, top = 34, bh = h - top - 14, gap = (w - left - 28 - outW) / (N - 1);
+  const unit = Math.min(bh / Math.max(...layers.map((l) => l.length)), 72);
   const r = clamp(Math.min(unit, gap) * 0.28, 4, 12), every = Math.ceil((FONT + 2) / unit);
-  // Dense layers (16 x 16 links) would be a solid mat at full width and opacity: thinner and fainter.
-  const most = Math.max(...W.map((M) => M.length)), thickest = Math.min(8, Math.max(2, unit / 3.5));
-  const fade = clamp(Math.sqrt(48 / most), 0.4, 1);
   const pos = (l, j) => [left + l * gap, top + bh / 2 - ((layers[l].length - 1) / 2 - j) * unit];
-  // Links grouped by (width step, colour): weak ones first, so strong ones lie on top; ~20 strokes in all.
+  // Dense layers (16 x 16 links) would be a solid mat at full width and opacity: thinner and fainter.
+  const thickest = Math.min(8, Math.max(2, unit / 3.5));
+  const fade = clamp(Math.sqrt(48 / Math.max(1, ...W.map((M) => M.length))), 0.4, 1);
+  // Links grouped by (width step, colour), weak ones first so strong ones lie on top: ~20 strokes in all.
   const largest = absMax(W.flat()), groups = new Map(), mids = [];
   W.forEach((M, l) => M.forEach((val, k) => {
     const a = Math.floor(k / layers[l + 1].length), b = k % layers[l + 1].length;
@@ -445,13 +480,11 @@ function drawNetwork(v, c, ctx, w, h) {
     mids.push([(x0 + x1) / 2, (y0 + y1) / 2, l, a, b, val]);
   }));
   for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const f = Math.floor(key / 3) / 7, width = 0.5 + (thickest - 0.5) * f, seg = groups.get(key);
-    ctx.strokeStyle = [BLUE, RED, "#9e9e9e"][key % 3]; ctx.lineWidth = width;
-    ctx.globalAlpha = (0.35 + 0.65 * f) * fade; ctx.beginPath();
-    for (let i = 0; i < seg.length; i += 4) { ctx.moveTo(seg[i], seg[i + 1]); ctx.lineTo(seg[i + 2], seg[i + 3]); }
-    ctx.stroke();
+    const f = Math.floor(key / 3) / 7, seg = groups.get(key);
+    stroke(ctx, [BLUE, RED, "#9e9e9e"][key % 3], 0.5 + (thickest - 0.5) * f, () => {
+      for (let i = 0; i < seg.length; i += 4) { ctx.moveTo(seg[i], seg[i + 1]); ctx.lineTo(seg[i + 2], seg[i + 3]); }
+    }, null, (0.35 + 0.65 * f) * fade);
   }
-  ctx.globalAlpha = 1;
   const bl = B ? absMax(B.flat()) : 1;
   let hit = null;
   layers.forEach((labels, l) => {
@@ -463,37 +496,48 @@ function drawNetwork(v, c, ctx, w, h) {
     labels.forEach((name, j) => {
       const [, y] = pos(l, j), b = B && l > 0 ? B[l - 1]?.[j] : null;
       dot(ctx, x, y, r, b == null ? "#ffffff" : css(lut(DIVERGING, 0.5 + b / (2 * bl))), "#333333", 1.5);
-      if (l === 0 && j % every === 0) label(ctx, fit(ctx, name, inW), x - r - 8, y, "right", "middle", TEXT);
-      if (l === N - 1 && j % every === 0) label(ctx, fit(ctx, name, outW), x + r + 8, y, "left", "middle", TEXT);
-      if (c.mouse && Math.hypot(c.mouse.x - x, c.mouse.y - y) <= r + 5) hit = `${names[l] ?? ""}: ${name}` + (b == null ? "" : `\nbias ${fmtG(b, 4)}`);
+      if (j % every === 0 && l === 0) label(ctx, fit(ctx, name, inW), x - r - 8, y, "right", "middle", TEXT);
+      if (j % every === 0 && l === N - 1) label(ctx, fit(ctx, name, outW), x + r + 8, y, "left", "middle", TEXT);
+      if (m && Math.hypot(m.x - x, m.y - y) <= r + 5) {
+        hit = `${names[l] ?? ""}: ${name}` + (b == null ? "" : `\nbias ${fmtG(b, 4)}`);
+      }
     });
   });
-  if (!hit && c.mouse) {
-    const m = mids.reduce((best, p) => { const d = Math.hypot(p[0] - c.mouse.x, p[1] - c.mouse.y); return d < best[0] ? [d, p] : best; }, [9, null])[1];
-    if (m) hit = `from ${layers[m[2]][m[3]]} to ${layers[m[2] + 1][m[4]]}: ${fmtG(m[5], 4)}`;
+  if (!hit && m) { // the nearest link's middle
+    let best = 9;
+    for (const p of mids) {
+      const d = Math.hypot(p[0] - m.x, p[1] - m.y);
+      if (d < best) { best = d; hit = `from ${layers[p[2]][p[3]]} to ${layers[p[2] + 1][p[4]]}: ${fmtG(p[5], 4)}`; }
+    }
   }
   c.tip = hit;
 }
 
+/** The hover text of the nearest of many marks, within 10 px of the pointer. */
+function nearest(c) {
+  let best = 10, text = null;
+  return {
+    at(x, y, make) {
+      const d = c.mouse ? Math.hypot(c.mouse.x - x, c.mouse.y - y) : Infinity;
+      if (d < best) [best, text] = [d, make()];
+    },
+    get text() { return text; },
+  };
+}
+
 function drawSCurve(v, c, ctx, w, h) {
   const s = c.spec, d = c.data || {}, lay = s.layers || [], curves = d.curves || [], points = d.points || [];
-  let lo = Infinity, hi = -Infinity;
-  const grow = (arr) => { for (const y of arr || []) if (finite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); } };
-  curves.forEach((k) => { grow(k.a); grow(k.slope); });
-  points.forEach((p) => grow(p.a));
-  const xr = d.x_range || [-6, 6];
-  const P = plotArea(v, ctx, w, h, {x: xr, xNice: false, y: lo <= hi ? [lo, hi] : [0, 1], xTitle: s.x_title, yTitle: s.y_title});
+  const [lo, hi] = extent([...curves.flatMap((k) => [k.a, k.slope]), ...points.map((p) => p.a)], false);
+  const P = plotArea(v, ctx, w, h, {x: d.x_range || [-6, 6], xNice: false, y: lo <= hi ? [lo, hi] : [0, 1],
+    xTitle: s.x_title, yTitle: s.y_title});
   drawAxes(v, ctx, P);
-  const {box, sx, sy} = P;
-  ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y - 8, box.w, box.h + 16); ctx.clip();
+  const {box, sx, sy} = P, near = nearest(c);
+  clip(ctx, box.x, box.y - 8, box.w, box.h + 16);
   for (const k of curves) {
     const color = lay[k.layer]?.color || TEXT;
-    ctx.strokeStyle = color; ctx.lineWidth = 3; ctx.beginPath(); polyline(ctx, k.z, k.a, k.z.length, sx, sy); ctx.stroke();
-    ctx.globalAlpha = 0.6; ctx.lineWidth = 2; ctx.setLineDash([7, 5]);
-    ctx.beginPath(); polyline(ctx, k.z, k.slope, k.z.length, sx, sy); ctx.stroke();
-    ctx.setLineDash([]); ctx.globalAlpha = 1;
+    stroke(ctx, color, 3, () => polyline(ctx, k.z, k.a, k.z.length, sx, sy));
+    stroke(ctx, color, 2, () => polyline(ctx, k.z, k.slope, k.z.length, sx, sy), [7, 5], 0.6);
   }
-  let best = [10, null];
   for (const p of points) {
     const color = lay[p.layer]?.color || TEXT;
     ctx.globalAlpha = 0.85;
@@ -501,106 +545,111 @@ function drawSCurve(v, c, ctx, w, h) {
       if (!finite(zv) || !finite(p.a[i])) return;
       const X = sx.px(zv), Y = sy.px(p.a[i]);
       dot(ctx, X, Y, 5, color, "#ffffff", 1);
-      const dd = c.mouse ? Math.hypot(c.mouse.x - X, c.mouse.y - Y) : Infinity;
-      if (dd < best[0]) best = [dd, `${lay[p.layer]?.name ?? ""}, ${p.labels?.[i] ?? ""}: z=${fmtG(zv, 4)}, a=${fmtG(p.a[i], 4)}`];
+      near.at(X, Y, () => `${lay[p.layer]?.name ?? ""}, ${p.labels?.[i] ?? ""}: `
+        + `z=${fmtG(zv, 4)}, a=${fmtG(p.a[i], 4)}`);
     });
     ctx.globalAlpha = 1;
   }
   ctx.restore();
   legend(v, ctx, box, [...lay.map((l) => ({label: l.name, color: l.color, mark: "dot"})),
     {label: "a = f(z)", color: MUTED}, {label: "slope f'(z)", color: MUTED, dash: true}], "left");
-  c.tip = best[1];
+  c.tip = near.text;
 }
 
 function drawMap(v, c, ctx, w, h) {
-  const s = c.spec, gx = s.x || [], gy = s.y || [], nx = gx.length, ny = gy.length, d = c.data || {}, pts = s.points || {};
+  const s = c.spec, gx = s.x || [], gy = s.y || [], nx = gx.length, ny = gy.length, d = c.data || {};
   if (!nx || !ny) return;
   let [lo, hi] = d.value_range || s.value_range || [0, 1];
   if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const colour = (val) => lut(VIRIDIS_LUT, (val - lo) / (hi - lo));
+  // Grid values are cell centres: the image reaches half a cell beyond the first and last.
   const dx = nx > 1 ? (gx[nx - 1] - gx[0]) / (nx - 1) : 1, dy = ny > 1 ? (gy[ny - 1] - gy[0]) / (ny - 1) : 1;
   const x0 = Math.min(gx[0], gx[nx - 1]) - Math.abs(dx) / 2, x1 = Math.max(gx[0], gx[nx - 1]) + Math.abs(dx) / 2;
   const y0 = Math.min(gy[0], gy[ny - 1]) - Math.abs(dy) / 2, y1 = Math.max(gy[0], gy[ny - 1]) + Math.abs(dy) / 2;
-  const px = pts.x || [], py = pts.y || [];
-  const xr = [Math.min(x0, ...px.filter(finite)), Math.max(x1, ...px.filter(finite))];
-  const yr = [Math.min(y0, ...py.filter(finite)), Math.max(y1, ...py.filter(finite))];
+  const pts = s.points || {}, px = pts.x || [], py = pts.y || [], vals = pts.value || [], test = pts.test || [];
   const bar = ticksFor(lo, hi, false, 5, false).ticks;
-  const P = plotArea(v, ctx, w, h, {x: xr, y: yr, xNice: false, yNice: false, equal: s.equal_axes, top: 36,
-    right: colorbarWidth(v, ctx, bar), xTitle: s.x_title, yTitle: s.y_title});
-  const {box, sx, sy} = P;
+  const P = plotArea(v, ctx, w, h, {x: [Math.min(x0, ...px.filter(finite)), Math.max(x1, ...px.filter(finite))],
+    y: [Math.min(y0, ...py.filter(finite)), Math.max(y1, ...py.filter(finite))], xNice: false, yNice: false,
+    equal: s.equal_axes, top: 36, right: colorbarWidth(v, ctx, bar), xTitle: s.x_title, yTitle: s.y_title});
+  const {box, sx, sy} = P, near = nearest(c);
   drawAxes(v, ctx, P);
-  if (d.z) { // the grid as an image, one pixel per grid point, stretched with bilinear smoothing
-    if (!c.img || c.img.width !== nx || c.img.height !== ny) { c.img = document.createElement("canvas"); c.img.width = nx; c.img.height = ny; }
+  if (d.z) { // one image pixel per grid point, stretched with bilinear smoothing
+    if (c.img?.width !== nx || c.img.height !== ny) {
+      c.img = Object.assign(document.createElement("canvas"), {width: nx, height: ny});
+    }
     const g = c.img.getContext("2d"), im = g.createImageData(nx, ny), up = gy[ny - 1] > gy[0];
-    for (let r = 0; r < ny; r++) for (let j = 0; j < nx; j++) {
-      const val = d.z[(up ? ny - 1 - r : r) * nx + j], col = finite(val) ? lut(VIRIDIS_LUT, (val - lo) / (hi - lo)) : [200, 200, 200];
-      im.data.set([col[0], col[1], col[2], 255], (r * nx + j) * 4);
+    for (let r = 0; r < ny; r++) {
+      for (let j = 0; j < nx; j++) {
+        const val = d.z[(up ? ny - 1 - r : r) * nx + j];
+        im.data.set([...(finite(val) ? colour(val) : [200, 200, 200]), 255], (r * nx + j) * 4);
+      }
     }
     g.putImageData(im, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(c.img, sx.px(x0), sy.px(y1), sx.px(x1) - sx.px(x0), sy.px(y0) - sy.px(y1));
   }
   colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, VIRIDIS_LUT, lo, hi, bar, s.colorbar);
-  let best = [10, null];
-  const vals = pts.value || [], test = pts.test || [];
   px.forEach((x, i) => {
     if (!finite(x) || !finite(py[i])) return;
     const X = sx.px(x), Y = sy.px(py[i]);
-    if (test[i]) { // hollow square: white inside a dark edge, readable on every colour
-      ctx.lineWidth = 4; ctx.strokeStyle = "#1f2430"; ctx.strokeRect(X - 6, Y - 6, 12, 12);
+    if (test[i]) { // a hollow square: white inside a dark edge, readable on every colour
+      ctx.lineWidth = 4; ctx.strokeStyle = TEXT; ctx.strokeRect(X - 6, Y - 6, 12, 12);
       ctx.lineWidth = 2; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(X - 6, Y - 6, 12, 12);
-    } else {
-      dot(ctx, X, Y, 8.5, "#1f2430", null);
-      dot(ctx, X, Y, 7, css(lut(VIRIDIS_LUT, (vals[i] - lo) / (hi - lo))), "#ffffff", 2);
+    } else { // filled with the target's colour; white outline, and a dark ring for the yellow end
+      dot(ctx, X, Y, 8.5, TEXT, null);
+      dot(ctx, X, Y, 7, css(colour(vals[i])), "#ffffff", 2);
     }
-    const dd = c.mouse ? Math.hypot(c.mouse.x - X, c.mouse.y - Y) : Infinity;
-    if (dd < best[0]) best = [dd, `${test[i] ? "test row" : "row"} ${i}: ${s.x_title}=${fmtG(x, 3)}, ${s.y_title}=${fmtG(py[i], 3)}, target ${fmtG(vals[i], 3)}`];
+    near.at(X, Y, () => `${test[i] ? "test row" : "row"} ${i}: ${s.x_title}=${fmtG(x, 3)}, `
+      + `${s.y_title}=${fmtG(py[i], 3)}, target ${fmtG(vals[i], 3)}`);
   });
-  const m = c.mouse;
-  if (!best[1] && d.z && m && m.x >= box.x && m.x <= box.x + box.w && m.y >= box.y && m.y <= box.y + box.h) {
-    const j = clamp(Math.round((sx.inv(m.x) - gx[0]) / dx), 0, nx - 1), i = clamp(Math.round((sy.inv(m.y) - gy[0]) / dy), 0, ny - 1);
-    best[1] = `${s.x_title}=${fmtG(gx[j], 3)}, ${s.y_title}=${fmtG(gy[i], 3)}: ${s.colorbar}=${fmtG(d.z[i * nx + j], 3)}`;
+  c.tip = near.text;
+  if (!c.tip && d.z && inside(c.mouse, box)) {
+    const j = clamp(Math.round((sx.inv(c.mouse.x) - gx[0]) / dx), 0, nx - 1);
+    const i = clamp(Math.round((sy.inv(c.mouse.y) - gy[0]) / dy), 0, ny - 1);
+    c.tip = `${s.x_title}=${fmtG(gx[j], 3)}, ${s.y_title}=${fmtG(gy[i], 3)}: ${s.colorbar}=${fmtG(d.z[i * nx + j], 3)}`;
   }
   if (test.some(Boolean)) {
     setFont(v, ctx, FONT - 1);
     label(ctx, "● training rows   □ test rows", box.x, 14, "left", "middle", TEXT);
   }
-  c.tip = best[1];
 }
 
 function drawLines(v, c, ctx, w, h) {
-  const s = c.spec, d = c.data || {}, xs = d.x || [], lines = d.lines || [], med = d.median, hl = s.highlight;
+  const s = c.spec, d = c.data || {}, xs = d.x || [], lines = d.lines || [], med = d.median;
+  const hl = s.highlight != null && lines[s.highlight] ? s.highlight : null, name = s.labels?.[hl] ?? `network ${hl}`;
   const [lo, hi] = extent(med ? [...lines, med] : lines, s.log_y);
   const empty = !xs.length || lo > hi, items = [];
   if (med) items.push({label: `median of ${lines.length}`, color: "#111111", width: 3.5});
-  if (hl != null && lines[hl]) items.push({label: s.labels?.[hl] ?? `network ${hl}`, color: HIGHLIGHT, width: 3});
-  const top = 8 + legendRow(v, ctx, items, 0, 0, w, false);
-  const P = plotArea(v, ctx, w, h, {x: [1, Math.max(10, xs[xs.length - 1] || 10)], xNice: false, top,
-    y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi], ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title});
+  if (hl != null) items.push({label: name, color: HIGHLIGHT, width: 3});
+  const P = plotArea(v, ctx, w, h, {x: [1, Math.max(10, xs[xs.length - 1] || 10)], xNice: false,
+    y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi], ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title,
+    top: 8 + legendRow(v, ctx, items, 0, 0, w, false)});
   drawAxes(v, ctx, P);
   if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
-  const {box, sx, sy} = P, n = xs.length;
-  const xp = xs.map(sx.px);
-  // The faint bundle is the costly part (up to 256 x 400 points): drawn once per frame and size into
-  // a layer of its own, so hovering only copies it.
+  const {box, sx, sy} = P, n = xs.length, xp = xs.map(sx.px);
+  // The faint bundle is the costly part (up to 256 x 400 points): drawn once per frame and size into a
+  // layer of its own, so hovering only copies it.
   if (c.layer?.d !== d || c.layer.w !== w || c.layer.dpr !== c.dpr) {
     const layer = c.layer?.canvas || document.createElement("canvas"), g = layer.getContext("2d");
     [layer.width, layer.height] = [c.canvas.width, c.canvas.height];
     g.setTransform(c.dpr, 0, 0, c.dpr, 0, 0);
-    g.beginPath(); g.rect(box.x, box.y, box.w, box.h); g.clip();
+    clip(g, box.x, box.y, box.w, box.h);
     g.strokeStyle = "rgba(120,120,120,0.25)"; g.lineWidth = 1; g.lineJoin = "bevel";
     for (const ys of lines) { g.beginPath(); polyline(g, xs, ys, n, sx, sy, {xp, tol: 0.4}); g.stroke(); }
+    g.restore();
     c.layer = {canvas: layer, d, w, dpr: c.dpr};
   }
   ctx.drawImage(c.layer.canvas, 0, 0, w, h);
-  ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y, box.w, box.h); ctx.clip(); ctx.lineJoin = "round";
-  if (med) { ctx.strokeStyle = "#111111"; ctx.lineWidth = 3.5; ctx.beginPath(); polyline(ctx, xs, med, n, sx, sy, {xp}); ctx.stroke(); }
-  if (hl != null && lines[hl]) { ctx.strokeStyle = HIGHLIGHT; ctx.lineWidth = 3; ctx.beginPath(); polyline(ctx, xs, lines[hl], n, sx, sy, {xp}); ctx.stroke(); }
+  clip(ctx, box.x, box.y, box.w, box.h);
+  ctx.lineJoin = "round";
+  if (med) stroke(ctx, "#111111", 3.5, () => polyline(ctx, xs, med, n, sx, sy, {xp}));
+  if (hl != null) stroke(ctx, HIGHLIGHT, 3, () => polyline(ctx, xs, lines[hl], n, sx, sy, {xp}));
   ctx.restore();
   legendRow(v, ctx, items, box.x, 0, w - box.x);
   if (c.mouse && c.mouse.x >= box.x && c.mouse.x <= box.x + box.w) {
-    const i = nearestIndex(xs, n, sx.inv(c.mouse.x)), X = Math.round(sx.px(xs[i])) + 0.5;
-    ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(X, box.y); ctx.lineTo(X, box.y + box.h); ctx.stroke();
-    const parts = [med ? `median ${fmtG(med[i], 4)}` : null, hl != null && lines[hl] ? `${s.labels?.[hl] ?? hl} ${fmtG(lines[hl][i], 4)}` : null];
+    const i = nearestIndex(xs, n, sx.inv(c.mouse.x));
+    vrule(ctx, Math.round(xp[i]) + 0.5, box.y, box.y + box.h);
+    const parts = [med && `median ${fmtG(med[i], 4)}`, hl != null && `${name} ${fmtG(lines[hl][i], 4)}`];
     c.tip = `step ${fmtTick(xs[i])}: ${parts.filter(Boolean).join(", ") || `${lines.length} networks`}`;
   }
 }
@@ -610,46 +659,43 @@ const jitter = (i) => (((i * 0.6180339887498949) % 1) - 0.5) * 0.7;
 
 function drawStrip(v, c, ctx, w, h) {
   const s = c.spec, d = c.data || {}, vals = d.values || [], reached = d.reached || [], hl = s.highlight;
-  const good = vals.filter((x) => finite(x) && (!s.log_x || x > 0));
-  const reach = [...good, ...(finite(s.target) && (!s.log_x || s.target > 0) ? [s.target] : [])];
-  const diverged = vals.some((x) => !finite(x));
-  const top = reach.length ? Math.max(...reach) : 1, edge = s.log_x ? top * 3 : top + Math.abs(top) * 0.2 + 1e-9;
-  const lo = reach.length ? Math.min(...reach) : s.log_x ? 0.1 : 0;
-  const items = [];
-  if (finite(s.target)) items.push({label: "reached the target", color: BLUE, mark: "dot"}, {label: "not reached", color: "#787878", mark: "dot"});
-  if (hl != null && hl < vals.length) items.push({label: s.labels?.[hl] ?? `network ${hl}`, color: HIGHLIGHT, mark: "diamond"});
-  const pad = s.log_x ? [lo / 1.6, (diverged ? edge : top) * 1.6] : [lo - (top - lo) * 0.05, (diverged ? edge : top) + (top - lo) * 0.05];
+  const fine = (x) => finite(x) && (!s.log_x || x > 0), hasTarget = fine(s.target);
+  const reach = [...vals.filter(fine), ...(hasTarget ? [s.target] : [])], diverged = vals.some((x) => !fine(x));
+  const lo = reach.length ? Math.min(...reach) : s.log_x ? 0.1 : 1, top = reach.length ? Math.max(...reach) : 1;
+  const edge = s.log_x ? top * 3 : top + Math.abs(top) * 0.2 + 1e-9, right = diverged ? edge : top;
+  // diverged networks sit at the right edge, beyond every finite value
+  const items = hasTarget ? [{label: "reached the target", color: BLUE, mark: "dot"},
+    {label: "not reached", color: "#787878", mark: "dot"}] : [];
+  const hasHl = hl != null && hl < vals.length;
+  if (hasHl) items.push({label: s.labels?.[hl] ?? `network ${hl}`, color: HIGHLIGHT, mark: "diamond"});
+  const pad = s.log_x ? [lo / 1.6, right * 1.6] : [lo - (top - lo) * 0.05, right + (top - lo) * 0.05];
   const P = plotArea(v, ctx, w, h, {x: pad, xlog: s.log_x, y: [-0.6, 0.75], noY: true, xTitle: s.x_title,
     top: 8 + legendRow(v, ctx, items, 16, 0, w - 16, false)});
   drawAxes(v, ctx, P);
-  const {box, sx, sy} = P;
+  const {box, sx, sy} = P, near = nearest(c);
   setFont(v, ctx, FONT - 1);
-  if (finite(s.target)) {
-    const X = sx.px(s.target);
-    ctx.strokeStyle = "#333333"; ctx.lineWidth = 2; ctx.setLineDash([7, 5]);
-    ctx.beginPath(); ctx.moveTo(X, sy.px(-0.5)); ctx.lineTo(X, sy.px(0.5)); ctx.stroke(); ctx.setLineDash([]);
-    const t = `target ${fmtG(s.target, 4)}`, tw = ctx.measureText(t).width;
-    label(ctx, t, X + tw + 6 > box.x + box.w ? X - 4 : X + 4, sy.px(0.6), X + tw + 6 > box.x + box.w ? "right" : "left", "middle", TEXT);
+  if (hasTarget) {
+    const X = sx.px(s.target), t = `target ${fmtG(s.target, 4)}`;
+    const flip = X + ctx.measureText(t).width + 6 > box.x + box.w; // the label left of the line at the edge
+    stroke(ctx, "#333333", 2, () => { ctx.moveTo(X, sy.px(-0.5)); ctx.lineTo(X, sy.px(0.5)); }, [7, 5]);
+    label(ctx, t, flip ? X - 4 : X + 4, sy.px(0.6), flip ? "right" : "left", "middle", TEXT);
   }
-  let best = [10, null], firstDiverged = true;
+  let first = true;
   vals.forEach((x, i) => {
-    const fine = finite(x) && (!s.log_x || x > 0), X = sx.px(fine ? x : edge), Y = sy.px(jitter(i));
-    if (fine) dot(ctx, X, Y, 5.5, reached[i] ? css(rgb(BLUE), 0.8) : "rgba(120,120,120,0.75)", "#ffffff", 1);
+    const X = sx.px(fine(x) ? x : edge), Y = sy.px(jitter(i));
+    if (fine(x)) dot(ctx, X, Y, 5.5, reached[i] ? css(rgb(BLUE), 0.8) : "rgba(120,120,120,0.75)", "#ffffff", 1);
     else {
-      ctx.strokeStyle = "#757575"; ctx.lineWidth = 2.5; ctx.beginPath();
-      ctx.moveTo(X - 5, Y - 5); ctx.lineTo(X + 5, Y + 5); ctx.moveTo(X + 5, Y - 5); ctx.lineTo(X - 5, Y + 5); ctx.stroke();
-      if (firstDiverged) label(ctx, "diverged", X, sy.px(0.55), "right", "middle", MUTED);
-      firstDiverged = false;
+      stroke(ctx, "#757575", 2.5, () => {
+        ctx.moveTo(X - 5, Y - 5); ctx.lineTo(X + 5, Y + 5); ctx.moveTo(X + 5, Y - 5); ctx.lineTo(X - 5, Y + 5);
+      });
+      if (first) label(ctx, "diverged", X, sy.px(0.55), "right", "middle", MUTED);
+      first = false;
     }
-    const dd = c.mouse ? Math.hypot(c.mouse.x - X, c.mouse.y - Y) : Infinity;
-    if (dd < best[0]) best = [dd, `${s.labels?.[i] ?? i}: ${fine ? fmtG(x, 4) : "diverged"}`];
+    near.at(X, Y, () => `${s.labels?.[i] ?? i}: ${fine(x) ? fmtG(x, 4) : "diverged"}`);
   });
-  if (hl != null && hl < vals.length) {
-    const fine = finite(vals[hl]) && (!s.log_x || vals[hl] > 0);
-    diamond(ctx, sx.px(fine ? vals[hl] : edge), sy.px(jitter(hl)), 9, HIGHLIGHT);
-  }
+  if (hasHl) diamond(ctx, sx.px(fine(vals[hl]) ? vals[hl] : edge), sy.px(jitter(hl)), 9, HIGHLIGHT);
   legendRow(v, ctx, items, box.x, 0, w - box.x);
-  c.tip = best[1];
+  c.tip = near.text;
 }
 
 const DRAW = {curve: drawCurve, heatmap: drawHeatmap, network: drawNetwork, scurve: drawSCurve, map: drawMap,
@@ -672,16 +718,25 @@ function drawTable(c) {
   const s = c.spec, cols = s.columns || [], live = c.data?.columns || {};
   const values = cols.map((name) => live[name] ?? s.fixed?.[name] ?? []);
   const n = Math.max(0, ...values.map((col) => col.length)), body = c.plot.querySelector("tbody");
-  if (c.cells.length !== n) { // the shape changed: rebuild the body once, then only texts change
+  const reshaped = c.cells.length !== n;
+  if (reshaped) { // the shape changed: rebuild the body once, then only texts change
     body.replaceChildren();
-    c.cells = Array.from({length: n}, () => { const tr = h("tr"); body.append(tr); return cols.map(() => tr.appendChild(h("td"))); });
-    const row = body.rows[0]?.getBoundingClientRect().height || 31, max = s.max_rows || 30;
-    c.plot.style.maxHeight = n > max ? `${Math.ceil(row * (max + 1) + 2)}px` : "";
+    c.cells = Array.from({length: n}, () => {
+      const tr = body.appendChild(h("tr"));
+      return cols.map(() => tr.appendChild(h("td")));
+    });
   }
   cols.forEach((name, j) => {
     const f = FORMATS[s.formats?.[name]] || pyG;
-    for (let i = 0; i < n; i++) { const t = values[j][i] == null ? "" : f(values[j][i]); if (c.cells[i][j].textContent !== t) c.cells[i][j].textContent = t; }
+    for (let i = 0; i < n; i++) {
+      const t = values[j][i] == null ? "" : f(values[j][i]);
+      if (c.cells[i][j].textContent !== t) c.cells[i][j].textContent = t;
+    }
   });
+  if (reshaped) { // beyond max_rows the box scrolls, its header kept in view
+    const row = body.rows[0]?.getBoundingClientRect().height || 31, max = s.max_rows || 30;
+    c.plot.style.maxHeight = n > max ? `${Math.ceil(row * (max + 1) + 2)}px` : "";
+  }
 }
 
 // -- DOM helpers and styles --------------------------------------------------------------------
@@ -708,15 +763,16 @@ const STYLE = `
 .lv-btn:disabled { opacity: 0.45; cursor: not-allowed; }
 .lv-group { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }
 .lv-field { display: inline-flex; align-items: center; gap: 6px; font-size: 15px; white-space: nowrap; }
-.lv-field input, .lv-field select { font: inherit; min-height: 36px; padding: 4px 8px; color: ${TEXT}; background: #f3f5f8;
-  border: 1px solid #c4cad6; border-radius: 8px; }
+.lv-field input, .lv-field select { font: inherit; min-height: 36px; padding: 4px 8px; color: ${TEXT};
+  background: #f3f5f8; border: 1px solid #c4cad6; border-radius: 8px; }
 .lv-field input { width: 7.5em; font-variant-numeric: tabular-nums; }
 .lv-field input[aria-invalid="true"] { border-color: ${PRIMARY}; }
 .lv-note { flex-basis: 100%; font-size: 15px; color: ${MUTED}; }
 .lv-status { display: flex; flex-wrap: wrap; gap: 2px 28px; margin: 0 0 8px; }
 .lv-stat { min-width: max-content; }
 .lv-stat-label { font-size: 14px; color: ${MUTED}; white-space: nowrap; }
-.lv-stat-value { font-size: 24px; font-weight: 600; line-height: 1.2; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.lv-stat-value { font-size: 24px; font-weight: 600; line-height: 1.2; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
 .lv-message { margin: 0 0 10px; padding: 8px 14px; border-radius: 8px; font-size: 15px; overflow-wrap: anywhere; }
 .lv-warning { background: #fffbe6; color: #7a5a00; } .lv-info { background: #e8f1fb; color: #174a84; }
 .lv-error { background: #fdecea; color: #8a1c1c; }
@@ -725,11 +781,13 @@ const STYLE = `
 .lv-title { font-size: 18px; line-height: 1.3; margin: 0 0 4px; overflow-wrap: anywhere; }
 .lv-plot { position: relative; }
 .lv-plot canvas { display: block; width: 100%; touch-action: pan-y; }
-.lv-tip { position: absolute; z-index: 3; pointer-events: none; white-space: pre; font-size: 14px; line-height: 1.35;
-  padding: 4px 8px; color: #ffffff; background: rgba(31, 36, 48, 0.92); border-radius: 4px; }
+.lv-tip { position: absolute; z-index: 3; pointer-events: none; white-space: pre-wrap; max-width: min(26em, 100%);
+  font-size: 14px; line-height: 1.35; padding: 4px 8px; color: #ffffff; background: rgba(31, 36, 48, 0.92);
+  border-radius: 4px; }
 .lv-table-box { overflow: auto; max-width: 100%; border: 1px solid ${GRID}; border-radius: 6px; }
 .lv-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; min-width: 100%; }
-.lv-table th, .lv-table td { padding: 4px 12px; text-align: right; white-space: nowrap; border-bottom: 1px solid #eef1f6; }
+.lv-table th, .lv-table td { padding: 4px 12px; text-align: right; white-space: nowrap;
+  border-bottom: 1px solid #eef1f6; }
 .lv-table thead th { position: sticky; top: 0; background: #f3f5f8; font-weight: 600; }
 `;
 
@@ -817,13 +875,17 @@ function setControls(v, ctl) {
   showRunning(v);
   if (k.input && ctl.run_to !== k.runToDefault) { // a new default (new preset) refills the box, unless typing
     k.runToDefault = ctl.run_to;
-    if (v.parent.activeElement !== k.input) { k.input.value = ctl.run_to ?? ""; k.input.setAttribute("aria-invalid", "false"); }
+    if (v.parent.activeElement !== k.input) {
+      k.input.value = ctl.run_to ?? "";
+      k.input.setAttribute("aria-invalid", "false");
+    }
   }
   if (k.select) {
     const speeds = ctl.speeds || [];
     if (speeds.join() !== k.speeds) {
       k.speeds = speeds.join();
-      k.select.replaceChildren(...speeds.map((n) => { const o = h("option", null, speedLabel(n)); o.value = String(n); return o; }));
+      const option = (n) => Object.assign(h("option", null, speedLabel(n)), {value: String(n)});
+      k.select.replaceChildren(...speeds.map(option));
     }
     if (v.speedClick <= acked) k.select.value = String(ctl.speed ?? 0);
   }
@@ -836,7 +898,8 @@ function setControls(v, ctl) {
 const views = new WeakMap();
 
 function randomId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(8)); // randomUUID needs a secure context; a classroom server is plain http
+  // crypto.randomUUID needs a secure context, and a classroom server is often plain http
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -847,9 +910,14 @@ function createView(parent) {
     parent.append(style);
   }
   const root = h("div", "lv");
-  const v = {parent, root, mount: randomId(), actionCount: 0, log: [], acked: 0, runClick: 0, speedClick: 0, running: false,
-    canRun: true, serverRunning: false, ctl: null, charts: new Map(), key: undefined, serial: undefined, raf: 0,
-    ticks: 0, tickAt: -Infinity, waiting: false, stats: {draws: {}, steps: {}, ms: {}, log: [], ticks: 0, rebuilds: 0}};
+  const v = {
+    parent, root, charts: new Map(), key: undefined, serial: undefined, raf: 0,
+    // actions: a number per click, the unacknowledged ones, and the last Run/Pause and Speed clicks
+    mount: randomId(), actionCount: 0, log: [], acked: 0, runClick: 0, speedClick: 0,
+    ctl: null, running: false, canRun: true, serverRunning: false,
+    ticks: 0, tickAt: -Infinity, waiting: false, // requests for the next payload
+    stats: {draws: {}, steps: {}, ms: {}, log: [], ticks: 0, rebuilds: 0},
+  };
   v.heading = h("h3", "lv-heading");
   v.controls = h("div", "lv-controls");
   v.controls.setAttribute("role", "group");
@@ -863,6 +931,10 @@ function createView(parent) {
   root.liveStats = v.stats;
   window.__backpropLiveStats = v.stats;
   v.font = getComputedStyle(root).fontFamily || "sans-serif";
+  document.fonts?.ready.then(() => { // redraw once the page's web font is in
+    for (const c of v.charts.values()) c.dirty = true;
+    wake(v);
+  });
   resetPlayer(v);
   // One observer for the grid (spans) and every plot (canvas size), drawing at once so nothing stretches.
   v.resize = new ResizeObserver((entries) => {
@@ -877,7 +949,9 @@ function createView(parent) {
 }
 
 function resetPlayer(v) {
-  v.player = {queue: [], step: -Infinity, last: -Infinity, shownAt: 0, lastAt: -Infinity, interval: 200, status: {}, gen: undefined};
+  // step: shown; last: newest queued or shown; interval: ms between payloads (smoothed); status: as shown
+  v.player = {queue: [], step: -Infinity, last: -Infinity, shownAt: 0, lastAt: -Infinity, interval: 200, status: {},
+    gen: undefined};
 }
 
 /** Grid spans (of 30): curve + table (and lines + strip) as 3:2 when wide, heatmaps up to three a row. */
@@ -936,9 +1010,10 @@ function buildCharts(v, specs) {
 
 function drawChart(v, c) {
   c.dirty = false;
-  if (c.kind === "table") { drawTable(c); return stamp(v, c, 0); }
+  const t0 = performance.now();
+  if (c.kind === "table") { drawTable(c); return stamp(v, c, performance.now() - t0); }
   if (!c.w || !c.canvas.isConnected) return;
-  const t0 = performance.now(), ctx = c.canvas.getContext("2d");
+  const ctx = c.canvas.getContext("2d");
   ctx.setTransform(c.dpr, 0, 0, c.dpr, 0, 0);
   ctx.clearRect(0, 0, c.w, c.h);
   c.tip = null;
@@ -983,7 +1058,9 @@ function setStatus(v, items) {
     }));
   }
   v.statusBase = items;
-  [...v.status.children].forEach((box, i) => { if (items[i].help) box.title = items[i].help; else box.removeAttribute("title"); });
+  [...v.status.children].forEach((box, i) => {
+    if (items[i].help) box.title = items[i].help; else box.removeAttribute("title");
+  });
   showStatus(v);
 }
 
@@ -1019,8 +1096,9 @@ function feed(v, data) {
   else for (const spec of data.charts || []) { // same structure: titles and labels may still change
     const c = v.charts.get(spec.id);
     if (!c || JSON.stringify(spec) === c.specText) continue;
-    if (c.kind === "table" && spec.columns?.join("\u0000") !== c.spec.columns?.join("\u0000")) { c.spec = spec; buildTable(c); }
+    const newColumns = c.kind === "table" && spec.columns?.join("\u0000") !== c.spec.columns?.join("\u0000");
     c.spec = spec;
+    if (newColumns) buildTable(c);
     c.dirty = true;
   }
   for (const c of v.charts.values()) {
@@ -1049,8 +1127,10 @@ function feed(v, data) {
     if (fresh.length) {
       p.lastAt = now;
       p.last = fresh[fresh.length - 1].step;
-      if (!v.serverRunning && !p.queue.length && fresh.length === 1) { applyFrame(v, fresh[0]); p.shownAt = now; } // a Step: at once
-      else { // spread evenly over the time until the next payload, after what is already queued
+      if (!v.serverRunning && !p.queue.length && fresh.length === 1) { // a Step: drawn at once
+        applyFrame(v, fresh[0]);
+        p.shownAt = now;
+      } else { // spread evenly over the time until the next payload, after what is already queued
         let t = Math.max(now, p.queue.length ? p.queue[p.queue.length - 1].due : now);
         const d = p.interval / fresh.length;
         for (const f of fresh) p.queue.push({f, due: (t += d)});
@@ -1071,10 +1151,11 @@ function advance(v, now) {
   let shown = false;
   while (p.queue.length && p.queue[0].due <= now) { applyFrame(v, p.queue.shift().f); shown = true; }
   if (shown) { p.shownAt = now; showStatus(v); }
-  const next = p.queue[0];
-  const reveal = p.step === -Infinity ? Infinity
-    : next ? p.step + (next.f.step - p.step) * clamp((now - p.shownAt) / Math.max(1, next.due - p.shownAt), 0, 1) : p.step;
-  for (const c of v.charts.values()) if (c.kind === "curve" && c.reveal !== reveal) { c.reveal = reveal; c.dirty = true; }
+  const next = p.queue[0], t = next ? clamp((now - p.shownAt) / Math.max(1, next.due - p.shownAt), 0, 1) : 0;
+  const reveal = p.step === -Infinity ? Infinity : next ? p.step + (next.f.step - p.step) * t : p.step;
+  for (const c of v.charts.values()) {
+    if (c.kind === "curve" && c.reveal !== reveal) { c.reveal = reveal; c.dirty = true; }
+  }
 }
 
 function wake(v) {
@@ -1088,7 +1169,8 @@ function loop(v, now) {
   for (const c of v.charts.values()) if (c.dirty) drawChart(v, c);
   const p = v.player, active = v.serverRunning || p.queue.length > 0;
   // Pull, don't push: one request for the next payload at a time, only while there is something to fetch.
-  if (active && document.visibilityState === "visible" && now - v.tickAt >= TICK_GAP && (!v.waiting || now - v.tickAt >= TICK_TIMEOUT)) {
+  const since = now - v.tickAt;
+  if (active && document.visibilityState === "visible" && since >= TICK_GAP && (!v.waiting || since >= TICK_TIMEOUT)) {
     v.tickAt = now;
     v.waiting = true;
     v.stats.ticks++;
