@@ -11,7 +11,7 @@ const TEXT = "#1f2430", MUTED = "#4a5163", GRID = "#e3e8f0", PRIMARY = "#c0392b"
 const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
   "#b5de2b", "#fde725"];
 const FONT = 15; // tick labels, read from the back of a classroom; titles are 18 px (CSS)
-const EMPTY_TEXT = "No training yet: press Step or Run";
+const EMPTY_TEXT = "No training yet: press Step or Run", DIVERGED_TEXT = "Diverged: no finite values to draw";
 const MAX_LAG = 500; // ms: playback never trails the newest frame by more than this
 const TICK_GAP = 100, TICK_TIMEOUT = 2000; // ms between payload requests; a lost request is retried after
 const LOG_CAP = 64; // unacknowledged actions kept
@@ -380,7 +380,7 @@ function drawCurve(v, c, ctx, w, h) {
   const P = plotArea(v, ctx, w, h, {x: [1, end], xNice: false, y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi],
     ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title});
   drawAxes(v, ctx, P);
-  if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
+  if (empty) return centredText(v, ctx, P.box, n === 0 ? EMPTY_TEXT : DIVERGED_TEXT);
   const {box, sx, sy} = P;
   clip(ctx, box.x, box.y - 6, box.w + 6, box.h + 12);
   ctx.lineJoin = "round";
@@ -446,7 +446,7 @@ function drawHeatmap(v, c, ctx, w, h) {
   });
   if (s.x_title) label(ctx, fit(ctx, s.x_title, w - 8), box.x + box.w / 2, bottom + 14 + colH, "center", "top", TEXT);
   if (s.y_title) upright(ctx, fit(ctx, s.y_title, h - 8), 6, box.y + box.h / 2, "center", "top", TEXT);
-  colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, DIVERGING, -L, L, bar, s.colorbar || "weight");
+  if (z) colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, DIVERGING, -L, L, bar, s.colorbar || "weight");
   c.el.liveGeom = {box, rows: R, cols: C, cellText: shown, fontSize: size}; // for tests: where the cells are
   if (z && inside(c.mouse, box)) {
     const i = Math.min(R - 1, Math.floor((c.mouse.y - box.y) / ch));
@@ -625,7 +625,7 @@ function drawLines(v, c, ctx, w, h) {
     y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi], ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title,
     top: 8 + legendRow(v, ctx, items, 0, 0, w, false)});
   drawAxes(v, ctx, P);
-  if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
+  if (empty) return centredText(v, ctx, P.box, xs.length ? DIVERGED_TEXT : EMPTY_TEXT);
   const {box, sx, sy} = P, n = xs.length, xp = xs.map(sx.px);
   // The faint bundle is the costly part (up to 256 x 400 points): drawn once per frame and size into a
   // layer of its own, so hovering only copies it.

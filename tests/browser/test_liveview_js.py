@@ -786,3 +786,28 @@ def test_a_wide_table_scrolls_inside_its_own_box(open_view):
         return [b.scrollWidth, b.clientWidth, getComputedStyle(b).overflowX]; }""")
     assert sizes[0] > sizes[1] and sizes[2] == "auto"
     assert page.evaluate(OVERFLOWS) == []
+
+
+def hover(page, chart_id, x, y):
+    """Move the pointer to (x, y) CSS px of a chart's canvas; the tooltip text, or None."""
+    page.mouse.move(*page.evaluate(
+        "([id, x, y]) => { const r = canvasOf(id).getBoundingClientRect(); return [r.left + x, r.top + y]; }",
+        [chart_id, x, y]))
+    tip = page.locator(f'[data-chart-id="{chart_id}"] .lv-tip')
+    settle(page, 1)
+    return tip.inner_text() if tip.is_visible() else None
+
+
+def test_hover_names_what_is_under_the_pointer(open_view):
+    page = open_view(1400, 1000)
+    feed(page, train_payload(1, 4000))
+    settle(page)
+    width, height = page.evaluate("() => [canvasOf('curve').clientWidth, canvasOf('curve').clientHeight]")
+    text = hover(page, "curve", width * 0.6, height * 0.5)
+    assert text.startswith("step ") and ": mean |error| " in text and ": loss " in text
+    assert hover(page, "curve", 2, 2) is None  # outside the plot
+    feed(page, map_payload(2))
+    settle(page)
+    text = hover(page, "m", 120, 60)  # top left of the image, away from every point
+    assert text.startswith("x1=") and ": y (output)=" in text
+    assert page.evaluate("() => chartEl('m').querySelector('.lv-tip').getBoundingClientRect().right") <= 1400
