@@ -1013,6 +1013,7 @@ function drawChart(v, c) {
   const t0 = performance.now();
   if (c.kind === "table") { drawTable(c); return stamp(v, c, performance.now() - t0); }
   if (!c.w || !c.canvas.isConnected) return;
+  if ((window.devicePixelRatio || 1) !== c.dpr) sizeCanvas(c, c.w); // moved to a screen of another density
   const ctx = c.canvas.getContext("2d");
   ctx.setTransform(c.dpr, 0, 0, c.dpr, 0, 0);
   ctx.clearRect(0, 0, c.w, c.h);
