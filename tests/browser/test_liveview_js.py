@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -561,8 +561,9 @@ def test_draw_cost_per_chart_kind(open_view):
         if name == "deep":
             shot(page, "network-8x16")
     (ARTIFACTS / "liveview-draw-cost.json").write_text(json.dumps(cost, indent=1))
-    # a guard against a slow path creeping in, loose enough for a busy shared machine
-    assert all(ms < 80 for ms in cost.values()), cost
+    # a guard against a slow path creeping in, loose enough for a busy shared machine; 256 translucent
+    # lines of 400 points are the one costly drawing (~30 ms when their data changes, ~2 ms on hover)
+    assert all(ms < (150 if "/lines/" in name else 50) for name, ms in cost.items()), cost
 
 
 # -- controls and actions --------------------------------------------------------------------------
