@@ -11,7 +11,7 @@ const TEXT = "#1f2430", MUTED = "#4a5163", GRID = "#e3e8f0", PRIMARY = "#c0392b"
 const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
   "#b5de2b", "#fde725"];
 const FONT = 15; // tick labels, read from the back of a classroom; titles are 18 px (CSS)
-const EMPTY_TEXT = "No training yet: press Step or Run";
+const EMPTY_TEXT = "No training yet: press Step or Run", DIVERGED_TEXT = "Diverged: no finite values to draw";
 const MAX_LAG = 500; // ms: playback never trails the newest frame by more than this
 const TICK_GAP = 100, TICK_TIMEOUT = 2000; // ms between payload requests; a lost request is retried after
 const LOG_CAP = 64; // unacknowledged actions kept
@@ -26,7 +26,7 @@ const finite = (v) => typeof v === "number" && Number.isFinite(v);
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 /** p significant digits, trailing zeros dropped (d3's "~g"); "-0" reads as "0". */
-export function fmtG(v, p = 6) {
+function fmtG(v, p = 6) {
   if (v == null || Number.isNaN(v)) return "–";
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
   if (v === 0) return "0";
@@ -35,7 +35,7 @@ export function fmtG(v, p = 6) {
 }
 
 /** Axis labels: whole numbers of 1,000 and more with commas, others like fmtG, a true minus sign. */
-export function fmtTick(v) {
+function fmtTick(v) {
   if (Math.abs(v) >= 1000 && Math.abs(v) < 1e15 && Math.abs(v - Math.round(v)) < 1e-6) {
     return minus((v < 0 ? "-" : "") + commas(String(Math.abs(Math.round(v)))));
   }
@@ -43,7 +43,7 @@ export function fmtTick(v) {
 }
 
 /** Python's f"{v:.{d}f}": the exact binary value rounded, ties to even (toFixed breaks ties away from 0). */
-export function pyFixed(v, d) {
+function pyFixed(v, d) {
   if (typeof v !== "number") return v == null ? "" : String(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   const s = v.toFixed(d), more = Math.abs(v).toFixed(Math.min(100, d + 30));
@@ -54,7 +54,7 @@ export function pyFixed(v, d) {
 }
 
 /** Python's f"{v:g}" (6 significant digits, exponent below 1e-4 and from 1e6 on). */
-export function pyG(v) {
+function pyG(v) {
   if (typeof v !== "number") return v == null ? "" : String(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   if (v === 0) return "0";
@@ -91,7 +91,7 @@ function round125(v, dir) {
 }
 
 /** Log ticks: decades (at most ~maxLabels, 1, 0.1, 0.01 ...); 1-2-5 inside a short range; else linear. */
-export function logTicks(lo, hi, maxLabels = 6) {
+function logTicks(lo, hi, maxLabels = 6) {
   const inside = (v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
   const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
   const decades = [];
@@ -234,9 +234,9 @@ function extent(arrays, log, n = Infinity) {
   return [lo, hi];
 }
 
-function dot(ctx, x, y, r, fill, stroke = "#ffffff", lw = 1) {
+function dot(ctx, x, y, r, fill, edge = "#ffffff", lw = 1) {
   ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fillStyle = fill; ctx.fill();
-  if (stroke) { ctx.strokeStyle = stroke; ctx.lineWidth = lw; ctx.stroke(); }
+  if (edge) { ctx.strokeStyle = edge; ctx.lineWidth = lw; ctx.stroke(); }
 }
 
 function centredText(v, ctx, box, text) {
@@ -380,7 +380,7 @@ function drawCurve(v, c, ctx, w, h) {
   const P = plotArea(v, ctx, w, h, {x: [1, end], xNice: false, y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi],
     ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title});
   drawAxes(v, ctx, P);
-  if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
+  if (empty) return centredText(v, ctx, P.box, n === 0 ? EMPTY_TEXT : DIVERGED_TEXT);
   const {box, sx, sy} = P;
   clip(ctx, box.x, box.y - 6, box.w + 6, box.h + 12);
   ctx.lineJoin = "round";
@@ -446,7 +446,7 @@ function drawHeatmap(v, c, ctx, w, h) {
   });
   if (s.x_title) label(ctx, fit(ctx, s.x_title, w - 8), box.x + box.w / 2, bottom + 14 + colH, "center", "top", TEXT);
   if (s.y_title) upright(ctx, fit(ctx, s.y_title, h - 8), 6, box.y + box.h / 2, "center", "top", TEXT);
-  colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, DIVERGING, -L, L, bar, s.colorbar || "weight");
+  if (z) colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, DIVERGING, -L, L, bar, s.colorbar || "weight");
   c.el.liveGeom = {box, rows: R, cols: C, cellText: shown, fontSize: size}; // for tests: where the cells are
   if (z && inside(c.mouse, box)) {
     const i = Math.min(R - 1, Math.floor((c.mouse.y - box.y) / ch));
@@ -625,7 +625,7 @@ function drawLines(v, c, ctx, w, h) {
     y: empty ? (s.log_y ? [0.1, 1] : [0, 1]) : [lo, hi], ylog: s.log_y, xTitle: s.x_title, yTitle: s.y_title,
     top: 8 + legendRow(v, ctx, items, 0, 0, w, false)});
   drawAxes(v, ctx, P);
-  if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
+  if (empty) return centredText(v, ctx, P.box, xs.length ? DIVERGED_TEXT : EMPTY_TEXT);
   const {box, sx, sy} = P, n = xs.length, xp = xs.map(sx.px);
   // The faint bundle is the costly part (up to 256 x 400 points): drawn once per frame and size into a
   // layer of its own, so hovering only copies it.
@@ -795,7 +795,7 @@ const STYLE = `
 
 const speedLabel = (n) => (n === 0 ? "As fast as possible" : n === 1 ? "1 step/s" : `${commas(String(n))} steps/s`);
 
-function button(v, name, onClick, primary = false) {
+function button(name, onClick, primary = false) {
   const b = h("button", primary ? "lv-btn lv-primary" : "lv-btn", name);
   b.type = "button";
   b.addEventListener("click", onClick);
@@ -807,11 +807,11 @@ function buildControls(v, kind) {
   v.controls.replaceChildren();
   const parts = [];
   if (kind !== "sweep") {
-    parts.push(button(v, "Step", act("step", 1)));
-    if (kind === "train") parts.push(button(v, "Step ×10", act("step", 10)));
-    parts.push(button(v, "Step ×100", act("step", 100)));
+    parts.push(button("Step", act("step", 1)));
+    if (kind === "train") parts.push(button("Step ×10", act("step", 10)));
+    parts.push(button("Step ×100", act("step", 100)));
   }
-  k.run = button(v, "▶ Run", () => {
+  k.run = button("▶ Run", () => {
     const running = v.running;
     action(v, running ? "pause" : kind === "sweep" ? "continue" : "run");
   }, true);
@@ -828,13 +828,13 @@ function buildControls(v, kind) {
     };
     k.input.addEventListener("keydown", (e) => { if (e.key === "Enter") runTo(); });
     field.append(h("span", null, "Run to step"), k.input);
-    k.runTo = button(v, "Run to", runTo);
+    k.runTo = button("Run to", runTo);
     const group = h("span", "lv-group"); // the box and its button wrap together
     group.append(field, k.runTo);
     parts.push(group);
   }
   if (kind !== "sweep") {
-    parts.push(button(v, "Reset", act("reset")));
+    parts.push(button("Reset", act("reset")));
     const field = h("label", "lv-field");
     k.select = h("select");
     k.select.addEventListener("change", () => action(v, "speed", Number(k.select.value)));
@@ -1013,6 +1013,7 @@ function drawChart(v, c) {
   const t0 = performance.now();
   if (c.kind === "table") { drawTable(c); return stamp(v, c, performance.now() - t0); }
   if (!c.w || !c.canvas.isConnected) return;
+  if ((window.devicePixelRatio || 1) !== c.dpr) sizeCanvas(c, c.w); // moved to a screen of another density
   const ctx = c.canvas.getContext("2d");
   ctx.setTransform(c.dpr, 0, 0, c.dpr, 0, 0);
   ctx.clearRect(0, 0, c.w, c.h);
@@ -1188,4 +1189,5 @@ export function render(component) {
   feed(v, component.data);
 }
 
+/** For tests: the number formats and axis ticks. */
 export const _internals = {fmtG, fmtTick, pyFixed, pyG, logTicks, ticksFor};

@@ -149,7 +149,8 @@ def train_view(pg, controls):
            "cols": labels[l + 1], "x_title": "neuron of this layer", "y_title": "input to this layer",
            "colorbar": "weight", "height": figures.HEIGHT_MATRIX} for l in range(len(titles))),
         {"id": "net", "kind": "network", "title": "Network: links coloured by sign, thicker for larger |weight|",
-         "layers": labels, "layer_names": names, "height": figures.HEIGHT_DIAGRAM},
+         "layers": labels, "layer_names": names,
+         "height": max(figures.HEIGHT_DIAGRAM, 100 + 28 * max(len(layer) for layer in labels))},
     ]
     frames, curve_point = _train_frames(pg, out_columns)
     return _payload("train", pg, controls, charts, frames, {"curve": error_curve_data(pg, curve_point)})
@@ -275,5 +276,7 @@ def _payload(view, pg, controls, charts, frames, curves=None, state=None):
     status = [{"label": label, "value": value} for label, value in last.items()]
     status.append({"label": "State", "value": state or state_words(pg)})
     message = {"kind": "warning", "text": pg.message} if pg.message else None
-    return {"key": structure_key(view, charts), "title": None, "controls": controls, "status": status,
-            "message": message, "charts": charts, "curves": curves or {}, "frames": frames}
+    # generation changes whenever the network changed outside training (reset, step, new seed): the
+    # browser then shows the newest frame at once instead of playing older ones first.
+    return {"key": structure_key(view, charts), "generation": pg.generation, "title": None, "controls": controls,
+            "status": status, "message": message, "charts": charts, "curves": curves or {}, "frames": frames}
