@@ -1,7 +1,5 @@
 """Where the Playground lives: one per browser session, restored from the link on first load."""
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
 from ui.state import Playground
@@ -27,12 +25,3 @@ def publish_link(pg):
     query = pg.to_query()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-
-
-def share_url(pg, hidden=None):
-    """The full link to this run, hiding `hidden` (default: what this playground hides).
-
-    Falls back to a relative link where the address is unknown.
-    """
-    base = (getattr(st.context, "url", None) or "").split("?")[0]
-    return f"{base}?{urlencode(pg.to_query(hidden))}"

@@ -13,7 +13,8 @@ import streamlit as st
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
-from ui import limits, links, session
+from ui import limits, links
+from ui.sharebox import share_link
 
 
 def sidebar_ui(pg):
@@ -36,10 +37,10 @@ def sidebar_ui(pg):
 def share_ui(pg):
     with st.popover("Share this run", width="stretch"):
         st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
-                   "so the same weights. Click the copy icon.")
+                   "so the same weights.")
         hidden = st.multiselect("Hide for whoever opens it (a focused exercise)", list(links.HIDEABLE),
                                 default=list(pg.hidden), format_func=links.HIDEABLE.get, key="share_hide")
-        st.code(session.share_url(pg, hidden), language=None, wrap_lines=True)
+        share_link(hidden)
         if not pg.link_carries_table():
             st.warning("This table is too large to fit in a link: the link uses the preset's table. "
                        "Share the CSV from the Data page alongside it.")

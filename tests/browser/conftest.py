@@ -184,13 +184,45 @@ def open_app(page, base_url, path="", query=""):
 
 
 def wait_settled(page, timeout=APP_TIMEOUT_MS):
-    """Wait until the script has finished its run and drawn the page title; fail at once on an exception box."""
+    """Wait until the script has finished its run, the page title is drawn and any live view has settled.
+
+    Streamlit applies a rerun's changes as they arrive and the live view plays frames back over a
+    fraction of a second, so a page read too early can mix two states: settled means the script
+    is idle and every live chart and status value reads the same twice in a row, 150 ms apart,
+    and nothing is running. Fails at once on an exception box.
+    """
     page.wait_for_function(
         """() => document.querySelector('[data-testid="stException"]') || (
             document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
             && document.querySelector('[data-testid="stMain"] h1'))""",
         timeout=timeout)
     assert_no_exception(page)
+    page.evaluate("() => { window.__settledLast = null; }")
+    page.wait_for_function(
+        DEEP + """() => {
+            const now = liveState();
+            const same = window.__settledLast === now;
+            window.__settledLast = now;
+            return same && !now.includes('running');
+        }""", timeout=timeout, polling=150)
+
+
+# Queries that look inside shadow roots, where the live view draws.
+DEEP = """
+const deepAll = (selector) => {
+    const found = [], walk = (root) => {
+        root.querySelectorAll(selector).forEach((e) => found.push(e));
+        root.querySelectorAll('*').forEach((e) => { if (e.shadowRoot) walk(e.shadowRoot); });
+    };
+    walk(document);
+    return found;
+};
+const liveState = () => {
+    const values = deepAll('[data-label] [data-role="value"]').map((e) => e.textContent).join('|');
+    const charts = deepAll('[data-chart-id][data-step]').map((e) => e.dataset.step).join(',');
+    return `${values};${charts}`;
+};
+"""
 
 
 def assert_no_exception(page):
@@ -199,50 +231,38 @@ def assert_no_exception(page):
 
 
 def wait_charts_drawn(page, minimum=1, timeout=APP_TIMEOUT_MS):
-    """Wait until at least `minimum` Plotly charts exist and every one of them has drawn its svg; their count."""
-    page.wait_for_function(
-        """(minimum) => {
-            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-            return charts.length >= minimum && [...charts].every(c => c.querySelector('.main-svg'));
-        }""",
-        arg=minimum, timeout=timeout)
-    return page.get_by_test_id("stPlotlyChart").count()
+    """Wait until at least `minimum` live charts exist and each has drawn a step; their count."""
+    return page.wait_for_function(
+        DEEP + """(minimum) => {
+            const charts = deepAll('[data-chart-id]');
+            return charts.length >= minimum && charts.every((c) => c.dataset.step !== undefined) && charts.length;
+        }""", arg=minimum, timeout=timeout).json_value()
 
 
-def chart_traces(page):
-    """Per Plotly chart on the page: its traces as {type, name, z, y} read from the drawn plot."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
-            const plot = chart.querySelector('.js-plotly-plot');
-            const plain = v => (v && typeof v === 'object' && 'length' in v)
-                ? Array.from(v, plain) : (v === undefined ? null : v);
-            // _fullData holds the arrays as plotted, decoded from the base64 form they travel in
-            return (plot && plot._fullData ? plot._fullData : []).map(t => ({
-                type: t.type || 'scatter', name: t.name ?? null, z: plain(t.z), y: plain(t.y)}));
-        })""")
+def live_charts(page):
+    """Every live chart on the page: {id, kind, step, data}, data being the numbers it draws now."""
+    return page.evaluate(DEEP + """() => deepAll('[data-chart-id]').map((c) => ({
+        id: c.dataset.chartId, kind: c.dataset.kind, step: c.dataset.step === undefined ? null : +c.dataset.step,
+        data: c.liveData ?? null}))""")
 
 
 def metric(page, label):
-    """Text of the st.metric value whose label is exactly `label`."""
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-    return box.get_by_test_id("stMetricValue").inner_text().strip()
+    """Text of the live view's status value labelled exactly `label`."""
+    return page.locator(f'[data-label="{label}"] [data-role="value"]').first.inner_text().strip()
 
 
 def wait_metric(page, label, value, timeout=APP_TIMEOUT_MS):
-    """Wait until the metric `label` reads exactly `value`."""
+    """Wait until the status value `label` reads exactly `value`."""
     page.wait_for_function(
-        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => {
-            const l = m.querySelector('[data-testid="stMetricLabel"]');
-            const v = m.querySelector('[data-testid="stMetricValue"]');
-            return l && v && l.innerText.trim() === label && v.innerText.trim() === value;
-        })""",
+        DEEP + """([label, value]) => deepAll(`[data-label="${label}"] [data-role="value"]`)
+            .some((e) => e.textContent.trim() === value)""",
         arg=[label, value], timeout=timeout, polling=100)
 
 
 def read_table(page):
-    """The st.table on the page as (header, rows of cell texts)."""
-    table = page.get_by_test_id("stTable").locator("table").first
+    """The live view's outputs table, or else the page's first st.table, as (header, rows of cell texts)."""
+    live = page.locator('[data-chart-id="outputs"] table')
+    table = live.first if live.count() else page.get_by_test_id("stTable").locator("table").first
     table.wait_for()
     data = table.evaluate(
         """t => ({
@@ -312,6 +332,32 @@ def edit_cell(page, row, column, text):
     editor.fill(text)
     editor.press("Enter")
     editor.wait_for(state="detached")
+
+
+def run_to(page, target, timeout=APP_TIMEOUT_MS):
+    """Type `target` into the live view's Run to box, press Run to, and wait until it is there and paused."""
+    box = page.get_by_label("Run to step", exact=True)
+    box.fill(str(target))
+    button(page, "Run to").click()
+    wait_metric(page, "Step", f"{target:,}", timeout=timeout)
+    wait_metric(page, "State", "paused", timeout=timeout)
+    wait_settled(page, timeout=timeout)
+
+
+def steps_shown(page):
+    return int(metric(page, "Step").replace(",", ""))
+
+
+def wait_steps_above(page, start, timeout=APP_TIMEOUT_MS):
+    """Wait until the Step value is above `start`."""
+    page.wait_for_function(
+        DEEP + """(start) => deepAll('[data-label="Step"] [data-role="value"]')
+            .some((e) => +e.textContent.replace(/,/g, '') > start)""", arg=start, timeout=timeout, polling=50)
+
+
+def heatmaps_drawn(page):
+    """The values every weight heatmap draws now, chart by chart (rows of the matrix, bias row last)."""
+    return [chart["data"]["z"] for chart in live_charts(page) if chart["kind"] == "heatmap"]
 
 
 def click_once(page, locator):

@@ -7,10 +7,11 @@ import pytest
 from engine.presets import PRESETS
 
 from .conftest import (
+    DEEP,
     PAGE_PATHS,
     assert_no_exception,
     button,
-    chart_traces,
+    live_charts,
     open_app,
     read_table,
     set_number,
@@ -21,8 +22,9 @@ from .conftest import (
 
 pytestmark = pytest.mark.browser
 
-# Charts each page draws for the default preset (3 inputs, one hidden layer), before any button is pressed.
-CHARTS_ON_OPEN = {"Train": 4, "Data": 0, "S-curve": 1, "Predict": 0, "Math": 0, "Code": 0, "Seeds": 0}
+# Live charts each page draws for the default preset (3 inputs, one hidden layer), before any button is
+# pressed. Train: error curve, outputs table, two heatmaps, network diagram.
+CHARTS_ON_OPEN = {"Train": 5, "Data": 0, "S-curve": 1, "Predict": 0, "Math": 0, "Code": 0, "Seeds": 0}
 
 
 @pytest.mark.parametrize("title", list(PAGE_PATHS))
@@ -33,7 +35,7 @@ def test_page_opens_by_its_address(page, app_url, title):
     if expected:
         assert wait_charts_drawn(page, expected) == expected
     else:
-        assert page.get_by_test_id("stPlotlyChart").count() == 0
+        assert live_charts(page) == []
     assert_no_exception(page)
 
 
@@ -54,7 +56,7 @@ def test_sidebar_navigation_keeps_the_session_and_the_address(page, app_url):
         assert address.path == f"/{PAGE_PATHS[title]}"
         assert parse_qs(address.query) == {"preset": ["trask-3-layer"], "seed": ["3"], "steps": ["17"]}
     wait_metric(page, "Step", "17")
-    assert wait_charts_drawn(page, 4) == 4
+    assert wait_charts_drawn(page, 5) == 5
 
 
 def test_seeds_page_keeps_the_run_in_the_address_bar(page, app_url):
@@ -68,15 +70,14 @@ def test_seeds_page_keeps_the_run_in_the_address_bar(page, app_url):
 def test_train_page_charts_match_the_network(page, app_url):
     """Error curve, one heatmap per weight matrix with its shape, and the network diagram."""
     open_app(page, app_url, query="preset=trask-3-layer&seed=1&steps=25")
-    assert wait_charts_drawn(page, 4) == 4
-    curve, *heatmaps, diagram = chart_traces(page)
-    assert any(len(t["y"] or []) == 25 for t in curve), "the error curve should hold one point per step"
+    assert wait_charts_drawn(page, 5) == 5
+    curve, table, *heatmaps, diagram = live_charts(page)
+    assert curve["kind"] == "curve" and curve["step"] == 25, "the error curve should reach the step shown"
     sizes = PRESETS["trask-3-layer"].config.layer_sizes
     assert len(heatmaps) == len(sizes) - 1
-    for traces, n_in, n_out in zip(heatmaps, sizes[:-1], sizes[1:]):
-        z = [t["z"] for t in traces if t["type"] == "heatmap"][0]
-        assert (len(z), len(z[0])) == (n_in, n_out)
-    assert len(diagram) >= 2  # links and neurons
+    for chart, n_in, n_out in zip(heatmaps, sizes[:-1], sizes[1:]):
+        assert chart["kind"] == "heatmap" and len(chart["data"]["z"]) == n_in * n_out
+    assert [len(W) for W in diagram["data"]["weights"]] == [n * m for n, m in zip(sizes[:-1], sizes[1:])]
     header, rows = read_table(page)
     assert len(rows) == len(PRESETS["trask-3-layer"].rows)
     assert_no_exception(page)
@@ -85,7 +86,8 @@ def test_train_page_charts_match_the_network(page, app_url):
 def test_predict_page_draws_the_output_map_for_two_inputs(page, app_url):
     open_app(page, app_url, "predict", "preset=xor-bias&seed=1&steps=0")
     assert wait_charts_drawn(page, 1) == 1
-    assert any(t["z"] for t in chart_traces(page)[0]), "the output map should be a surface of outputs"
+    [chart] = live_charts(page)
+    assert chart["kind"] == "map" and len(chart["data"]["z"]) > 100, "the output map should be a surface of outputs"
     assert_no_exception(page)
 
 
@@ -94,24 +96,25 @@ def test_seeds_page_draws_its_charts_after_a_sweep(page, app_url):
     set_number(page, "Seeds", 8)
     set_number(page, "Steps", 500)
     button(page, "Run all seeds").click()
-    page.get_by_text("Step 500 of 500", exact=False).wait_for()
+    wait_metric(page, "Step", "500 of 500")
     assert wait_charts_drawn(page, 2) == 2
+    lines = next(c for c in live_charts(page) if c["kind"] == "lines")
+    assert len(lines["data"]["lines"]) == 8
     assert_no_exception(page)
 
 
-PLOT_MARGINS = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
-    .map(plot => { const l = plot._fullLayout;
-                   return {title: l.title.text, asked: [l.margin.l, l.margin.r, l.margin.t, l.margin.b],
-                           drawn: [l._size.l, l._size.r, l._size.t, l._size.b]}; })"""
-
-
-@pytest.mark.parametrize("preset", ["trask-3-layer", "test-score", "curved"])
-def test_chart_margins_fit_their_labels(page, app_url, preset):
-    """Margins that already fit: Plotly's automargin widening one means a second draw on every live update."""
-    for path, charts in (("", 4), ("s_curve", 1), ("predict", 1 if len(PRESETS[preset].inputs) == 2 else 0)):
-        if not charts:
-            continue
-        open_app(page, app_url, path, query=f"preset={preset}&steps=50")
-        assert wait_charts_drawn(page, charts) == charts
-        for plot in page.evaluate(PLOT_MARGINS):
-            assert plot["drawn"] == plot["asked"], plot["title"]
+def test_charts_are_updated_in_place_while_training_runs(page, app_url):
+    """A run of 50 and more frames moves every chart without rebuilding one: the same DOM nodes throughout."""
+    open_app(page, app_url, query="preset=trask-3-layer")
+    assert wait_charts_drawn(page, 5) == 5
+    page.evaluate(DEEP + """() => deepAll('[data-chart-id]').forEach((c, i) => { c.firstMark = i;
+        c.querySelectorAll('canvas, table').forEach((n) => { n.firstMark = i; }); })""")
+    button(page, "▶ Run").click()
+    page.wait_for_function("() => (window.__backpropLiveStats?.steps?.curve || 0) >= 50", timeout=60_000)
+    button(page, "⏸ Pause").click()
+    wait_settled(page)
+    kept = page.evaluate(DEEP + """() => deepAll('[data-chart-id]').map((c) => [c.firstMark,
+        [...c.querySelectorAll('canvas, table')].map((n) => n.firstMark)])""")
+    assert [mark for mark, _ in kept] == list(range(5)) and all(marks and None not in marks for _, marks in kept)
+    stats = page.evaluate("() => window.__backpropLiveStats")
+    assert stats["rebuilds"] <= 1 and min(stats["steps"][k] for k in ("w0", "w1", "net")) >= 10

@@ -13,17 +13,20 @@ from ui import limits
 from .conftest import (
     assert_no_exception,
     button,
-    chart_traces,
     click_once,
     edit_cell,
     engine_outputs,
+    heatmaps_drawn,
     metric,
     open_app,
+    run_to,
     set_number,
+    steps_shown,
     table_column,
     wait_charts_drawn,
     wait_metric,
     wait_settled,
+    wait_steps_above,
 )
 
 pytestmark = pytest.mark.browser
@@ -35,26 +38,18 @@ def decimals(number):
     return len(repr(float(number)).split(".")[1])
 
 
-def run_to(page, target):
-    set_number(page, "Run to step", target)
-    button(page, "Run to").click()
-    wait_metric(page, "Step", f"{target:,}", timeout=LONG_RUN_MS)
-    wait_metric(page, "State", "paused")
-    button(page, "▶ Run").wait_for()
-
-
 @pytest.mark.parametrize("preset_key", ["trask-3-layer", "video-blog"])
 def test_run_to_the_tutorial_step_count_gives_the_engine_outputs(page, app_url, preset_key):
     preset = PRESETS[preset_key]
     open_app(page, app_url, query=f"preset={preset_key}")
-    assert page.locator('input[aria-label="Run to step"]').input_value() == str(preset.steps)
-    run_to(page, preset.steps)
+    assert page.get_by_label("Run to step", exact=True).input_value() == str(preset.steps)
+    run_to(page, preset.steps, timeout=LONG_RUN_MS)
     shown = table_column(page, "output")
     assert shown == engine_outputs(preset_key, preset.steps)
     if "outputs" in preset.published:  # the blog post printed them after training
         for cell, (printed,) in zip(shown[0], preset.published["outputs"]):
             assert round(float(cell), decimals(printed)) == printed
-    assert wait_charts_drawn(page, 4) == 4
+    assert wait_charts_drawn(page, 5) == 5
     assert_no_exception(page)
 
 
@@ -71,6 +66,7 @@ def test_an_edited_cell_reaches_the_network(page, app_url):
 
     button(page, "Step ×100").click()
     wait_metric(page, "Step", "100")
+    wait_settled(page)
     preset = PRESETS["trask-3-layer"]
     X = np.array([row[:3] for row in preset.rows], dtype=np.float64)
     Y = np.array([[1.0], [1.0], [1.0], [0.0]])
@@ -82,10 +78,6 @@ def test_an_edited_cell_reaches_the_network(page, app_url):
     assert_no_exception(page)
 
 
-def steps_shown(page):
-    return int(metric(page, "Step").replace(",", ""))
-
-
 def test_pause_stops_the_step_counter(page, app_url):
     """Run, then Pause, three times over: each time the counter holds still within a second."""
     open_app(page, app_url)
@@ -94,12 +86,10 @@ def test_pause_stops_the_step_counter(page, app_url):
         button(page, "▶ Run").click()
         pause = button(page, "⏸ Pause")
         pause.wait_for()
-        page.wait_for_function(
-            """(start) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => m.innerText
-                .startsWith('Step') && +m.querySelector('[data-testid="stMetricValue"]').innerText.replace(/,/g, '')
-                > start)""", arg=start, polling=100)
+        wait_steps_above(page, start)
         click_once(page, pause)
         button(page, "▶ Run").wait_for()
+        wait_settled(page)
         time.sleep(1)
         first = steps_shown(page)
         time.sleep(1)
@@ -108,11 +98,6 @@ def test_pause_stops_the_step_counter(page, app_url):
         assert start < second < limits.MAX_TOTAL_STEPS
         assert metric(page, "State") == "paused"
     assert_no_exception(page)
-
-
-def weights_drawn(page):
-    """The z values of every heatmap on the page, chart by chart."""
-    return [[t["z"] for t in traces if t["type"] == "heatmap"] for traces in chart_traces(page)]
 
 
 def test_a_shared_link_replays_the_same_run(page, new_page, app_url):
@@ -124,16 +109,17 @@ def test_a_shared_link_replays_the_same_run(page, new_page, app_url):
     button(page, "Step ×10").click()
     wait_metric(page, "Step", "110")
     page.wait_for_url("**steps=110*")
+    wait_settled(page)
     link = page.url
     assert parse_qs(urlsplit(link).query)["seed"] == ["7"]
 
     page.get_by_role("button", name="Share this run").click()
-    shared = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode").inner_text().strip()
+    shared = page.locator('[data-role="share-link"]').inner_text().strip()
     assert parse_qs(urlsplit(shared).query) == parse_qs(urlsplit(link).query)
     page.keyboard.press("Escape")
 
-    assert wait_charts_drawn(page, 4) == 4
-    outputs, weights = table_column(page, "output"), weights_drawn(page)
+    assert wait_charts_drawn(page, 5) == 5
+    outputs, weights = table_column(page, "output"), heatmaps_drawn(page)
     assert outputs == engine_outputs("trask-3-layer", 110, seed=7)
 
     other = new_page()
@@ -141,9 +127,10 @@ def test_a_shared_link_replays_the_same_run(page, new_page, app_url):
     other.get_by_test_id("stSidebarNav").wait_for()
     wait_settled(other)
     wait_metric(other, "Step", "110")
-    assert wait_charts_drawn(other, 4) == 4
+    assert wait_charts_drawn(other, 5) == 5
+    wait_settled(other)
     assert table_column(other, "output") == outputs
-    assert weights_drawn(other) == weights
+    assert heatmaps_drawn(other) == weights
     assert_no_exception(other)
 
 
@@ -159,6 +146,6 @@ def test_a_bad_cell_is_named_and_the_last_good_table_stays(page, app_url):
     page.get_by_test_id("stSidebarNav").get_by_text("Train", exact=True).click()
     page.get_by_test_id("stMain").locator("h1").get_by_text("Train", exact=True).wait_for()
     wait_settled(page)
-    assert wait_charts_drawn(page, 4) == 4
+    assert wait_charts_drawn(page, 5) == 5
     assert table_column(page, "output") == engine_outputs("trask-3-layer", 0)
     assert_no_exception(page)
