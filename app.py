@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import session, sidebar, site
+from ui import scheduler, session, sidebar, site
 
 st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
@@ -26,6 +26,8 @@ with pg.lock:
         st.warning(notice, icon=":material/warning:")
     if pg.message and not entry.live:  # a live page shows it in its live view, which updates on its own
         st.warning(pg.message, icon=":material/warning:")
+    if not entry.live:  # training goes on only while a page that shows it is open
+        scheduler.shared().release(pg)
     try:
         page.run()
     finally:  # also when a page stops or reruns early: the address bar always holds the run

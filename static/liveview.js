@@ -866,6 +866,7 @@ function showRunning(v) {
 function setControls(v, ctl) {
   v.controls.hidden = !ctl;
   v.serverRunning = !!ctl?.running;
+  v.tickGap = Math.max(TICK_GAP, Number(ctl?.tick_ms) || 0); // a busy server asks for fewer requests
   if (!ctl) { v.ctl = null; return; }
   if (!v.ctl || v.ctl.kind !== ctl.kind) buildControls(v, ctl.kind);
   const k = v.ctl, acked = v.acked = Math.max(v.acked, ctl.acked?.[v.mount] ?? 0); // never goes back
@@ -1172,7 +1173,8 @@ function loop(v, now) {
   const p = v.player, active = v.serverRunning || p.queue.length > 0;
   // Pull, don't push: one request for the next payload at a time, only while there is something to fetch.
   const since = now - v.tickAt;
-  if (active && document.visibilityState === "visible" && since >= TICK_GAP && (!v.waiting || since >= TICK_TIMEOUT)) {
+  if (active && document.visibilityState === "visible" && since >= (v.tickGap || TICK_GAP)
+      && (!v.waiting || since >= TICK_TIMEOUT)) {
     v.tickAt = now;
     v.waiting = true;
     v.stats.ticks++;

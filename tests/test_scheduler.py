@@ -48,7 +48,8 @@ def test_a_watched_run_trains_in_a_worker_process_and_matches_the_engine(server)
     assert server.worker_pids and os.getpid() not in server.worker_pids
 
 
-def test_training_stops_within_a_second_when_nobody_watches(server):
+def test_training_stops_when_nobody_watches(server, monkeypatch):
+    monkeypatch.setattr(scheduler, "GRANT_SECONDS", 0.5)
     pg = Playground.from_preset("trask-3-layer")
     pg.set_speed(200)  # slow enough that the run is far from done when the grant runs out
     pg.run()
@@ -58,6 +59,36 @@ def test_training_stops_within_a_second_when_nobody_watches(server):
     assert 0 < steps < 400 and pg.running
     time.sleep(0.5)
     assert pg.steps == steps  # still "running", but no page asks for it: nothing is computed
+
+
+def test_a_closed_tab_or_another_page_stops_training_at_once(server, monkeypatch):
+    open_sessions = {"tab-1"}
+    monkeypatch.setattr(scheduler, "_session_open", lambda session: session in open_sessions)
+    first, second = Playground.from_preset("trask-3-layer"), Playground.from_preset("trask-3-layer")
+    for pg in (first, second):
+        pg.set_speed(100)
+        pg.run()
+    server.keep_alive(first, "train", "tab-1")
+    server.keep_alive(second, "train", "tab-2")  # a tab already gone: its grant is dropped at once
+    time.sleep(0.5)
+    assert first.steps > 0 and second.steps == 0
+    server.release(first)  # its page was left for one that does not show training
+    time.sleep(0.3)
+    steps = first.steps
+    time.sleep(0.3)
+    assert first.steps == steps and server.watched() == 0
+
+
+def test_a_page_being_drawn_holds_up_nobody_else(server):
+    """The scheduler never waits for a playground's lock: a busy one skips a round, the others go on."""
+    busy, free = Playground.from_preset("trask-3-layer"), Playground.from_preset("trask-3-layer")
+    for pg in (busy, free):
+        pg.set_speed(1_000)
+        pg.run()
+    with busy.lock:  # as while its page is drawn
+        assert keep_watching(server, [busy, free], lambda: free.steps >= 500, timeout=20)
+        held = busy.steps
+    assert keep_watching(server, [busy], lambda: busy.steps > held, timeout=20)
 
 
 def test_sessions_of_one_class_share_engine_calls_and_keep_their_own_numbers(server):

@@ -10,6 +10,7 @@ tab costs the server nothing.
 
 import hashlib
 from pathlib import Path
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -31,9 +32,11 @@ export default function (component) {
 
 _component = st.components.v2.component("backprop_live", html="<div></div>", js=_LOADER)
 
-BUILDERS = {"train": payloads.train_view, "scurve": payloads.scurve_view, "predict": payloads.predict_view,
-            "seeds": payloads.seeds_view}
-CONTROLS = {"train": "train", "scurve": "compact", "predict": "compact", "seeds": "sweep"}
+MIN_TICK_MS, TICK_MS_PER_WATCHED_RUN, MAX_TICK_MS = 100, 15, 600
+
+BUILDERS = MappingProxyType({"train": payloads.train_view, "scurve": payloads.scurve_view,
+                             "predict": payloads.predict_view, "seeds": payloads.seeds_view})
+CONTROLS = MappingProxyType({"train": "train", "scurve": "compact", "predict": "compact", "seeds": "sweep"})
 
 
 def _ignore():
@@ -49,9 +52,12 @@ def controls(pg, kind, acked, note):
         running = pg.running
         can_run = pg.trainer.diverged_at[0] < 0 and pg.steps < limits.MAX_TOTAL_STEPS
     preset = PRESETS.get(pg.settings.preset)
+    # With many runs watched at once, browsers ask for the next payload less often: each still plays
+    # its frames back smoothly, and the server's page-serving core is not spent on redraws.
+    tick_ms = min(MAX_TICK_MS, MIN_TICK_MS + TICK_MS_PER_WATCHED_RUN * max(0, scheduler.shared().watched() - 1))
     return {"kind": kind, "running": running, "can_run": bool(can_run),
             "run_to": preset.steps if preset else 10_000, "speed": pg.live.speed, "speeds": list(live.SPEEDS),
-            "acked": dict(acked), "note": note}
+            "acked": dict(acked), "note": note, "tick_ms": tick_ms}
 
 
 def live_view(pg, view):
@@ -66,7 +72,7 @@ def live_view(pg, view):
         job = "sweep" if view == "seeds" else "train"
         running = pg.sweep.running if view == "seeds" else pg.running
         if running:
-            scheduler.shared().keep_alive(pg, job)
+            scheduler.shared().keep_alive(pg, job, session.session_id())
         with pg.lock:  # one consistent state per payload; the scheduler applies whole slices between
             data = BUILDERS[view](pg, controls(pg, kind, acked, note))
         serial = st.session_state[f"{key}_serial"] = st.session_state.get(f"{key}_serial", 0) + 1

@@ -3,9 +3,10 @@
 Its rules:
 
 1. Nothing trains unless a page is watching. Each redraw of a page that shows training calls
-   keep_alive(owner), which grants GRANT_SECONDS more; a closed tab stops redrawing, and its
-   work stops within a second. An idle session costs nothing: with no granted job the
-   dispatcher thread sleeps on an event.
+   keep_alive(owner, kind, session), which grants GRANT_SECONDS more; a page that stops
+   redrawing (another page, a stalled tab) stops training when its grant runs out, and a closed
+   tab at the next round, because its browser session is gone. An idle session costs nothing:
+   with no granted job the dispatcher thread sleeps on an event.
 2. Training happens in worker processes, never in the interpreter that serves pages: a pool
    of max(1, cores - 1) processes (one on a one- or two-core host) running at a lower OS
    priority, so page loads and clicks always get a core first.
@@ -33,7 +34,7 @@ from multiprocessing import get_context
 
 from engine.stack import run_slice
 
-GRANT_SECONDS = 1.0
+GRANT_SECONDS = 5.0  # long enough for a browser slowed down by twenty others in the room
 SLICE_SECONDS = 0.05  # work per slice: a few frames a second per job even with many jobs
 STEP_OVERHEAD_SECONDS = 15e-6  # Python's cost of one step of one stack, whatever its size
 IDLE_POLL_SECONDS = 0.02  # how often to look again while granted jobs wait (paced runs)
@@ -56,6 +57,15 @@ class Job:
     generation: int
     alone_on_divergence: bool = True
     snapshots: bool = True
+
+
+def _session_open(session):
+    """False once the browser session `session` has gone (its tab closed); True when there is none to ask."""
+    if session is None:
+        return True
+    from streamlit.runtime import Runtime
+
+    return not Runtime.exists() or Runtime.instance().is_active_session(session)
 
 
 def _worker_init():
@@ -89,10 +99,14 @@ class Scheduler:
 
     # -- what pages call -------------------------------------------------------------
 
-    def keep_alive(self, owner, kind="train"):
-        """Let owner's `kind` job train for GRANT_SECONDS more (a page that shows it is still open)."""
+    def keep_alive(self, owner, kind="train", session=None):
+        """Let owner's `kind` job train for GRANT_SECONDS more (a page that shows it is still open).
+
+        session: the browser session's id; once that session is gone (the tab was closed), the job
+        stops at the next round, whatever is left of its grant.
+        """
         with self._lock:
-            self._grants[(id(owner), kind)] = (weakref.ref(owner), kind, time.monotonic() + GRANT_SECONDS)
+            self._grants[(id(owner), kind)] = (weakref.ref(owner), kind, time.monotonic() + GRANT_SECONDS, session)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._dispatch, daemon=True, name="training-scheduler")
                 self._thread.start()
@@ -103,6 +117,16 @@ class Scheduler:
             grant = self._grants.get((id(owner), kind))
         return grant is not None and grant[2] > time.monotonic()
 
+    def release(self, owner):
+        """Stop training owner's jobs now (its page is no longer shown)."""
+        with self._lock:
+            for key in [key for key in self._grants if key[0] == id(owner)]:
+                del self._grants[key]
+
+    def watched(self):
+        """How many jobs pages are watching now: the load, to pace the browsers' requests by."""
+        with self._lock:
+            return len(self._grants)
     def shutdown(self):
         with self._lock:
             self._grants.clear()
@@ -115,10 +139,10 @@ class Scheduler:
     def _live_grants(self):
         now = time.monotonic()
         with self._lock:
-            for key, (ref, _, deadline) in list(self._grants.items()):
-                if deadline <= now or ref() is None:
+            for key, (ref, _, deadline, session) in list(self._grants.items()):
+                if deadline <= now or ref() is None or not _session_open(session):
                     del self._grants[key]
-            return [(ref(), kind) for ref, kind, _ in self._grants.values()]
+            return [(ref(), kind) for ref, kind, _, _ in self._grants.values()]
 
     def _dispatch(self):
         while True:

@@ -20,6 +20,14 @@ def playground():
     return st.session_state[KEY]
 
 
+def session_id():
+    """This browser session's id (None outside a script run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx(suppress_warning=True)
+    return context.session_id if context is not None else None
+
+
 def publish_link(pg):
     """Keep the address bar equal to the playground, so copying it shares the run."""
     query = pg.to_query()

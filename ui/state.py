@@ -14,6 +14,7 @@ is tested without a browser. Two rules hold by construction:
 import functools
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -31,10 +32,14 @@ from ui.table import Table, check_frame, table_from_preset, targets_problem
 
 
 def _locked(method):
-    """Run `method` holding the playground's lock (re-entrant: locked methods may call each other)."""
+    """Run `method` holding the playground's lock (re-entrant: locked methods may call each other).
+
+    Slices the scheduler finished meanwhile are taken first, so the method sees the newest state.
+    """
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
         with self.lock:
+            self._take_finished_slices()
             return method(self, *args, **kwargs)
     return locked
 
@@ -57,6 +62,8 @@ class Playground:
     hidden: tuple = ()  # what a classroom link hides (ui.links.HIDEABLE); it stays in the address bar
     generation: int = 0  # grows whenever the network changes other than by a scheduled slice
     lock: object = field(default_factory=threading.RLock, repr=False)
+    # Slices the scheduler finished while the playground was busy (a page being drawn holds the lock).
+    finished: deque = field(default_factory=deque, repr=False)
 
     # -- making one ----------------------------------------------------------------
 
@@ -289,9 +296,30 @@ class Playground:
         self.message = ""
         self._changed()
 
-    @_locked
     def job(self, kind="train"):
-        """The next slice of training the scheduler may run for this playground, or None."""
+        """The next slice of training the scheduler may run for this playground, or None.
+
+        Never waits: while a page of this playground is being drawn, there is simply no job this round,
+        so one visitor's page cannot hold up everyone else's training.
+        """
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            self._take_finished_slices()
+            return self._next_job(kind)
+        finally:
+            self.lock.release()
+
+    def absorb(self, kind, generation, results, seconds=0.0):
+        """Hand a finished slice to the playground: taken now if it is free, else by its next locked call."""
+        self.finished.append((kind, generation, results))
+        if self.lock.acquire(blocking=False):
+            try:
+                self._take_finished_slices()
+            finally:
+                self.lock.release()
+
+    def _next_job(self, kind):
         if kind == "sweep":
             return self.sweep.job(self.generation) if self.sweep is not None else None
         steps = min(self.live.allowance(self.steps), limits.MAX_TOTAL_STEPS - self.steps)
@@ -305,9 +333,12 @@ class Playground:
         return Job(signature, trainer.config, trainer.X, trainer.Y, take_states(trainer), steps,
                    len(trainer.X) * sum(W[0].size for W in trainer.W), self.generation)
 
-    @_locked
-    def absorb(self, kind, generation, results, seconds=0.0):
-        """Take a slice's results from the scheduler, unless the network changed since it was asked for."""
+    def _take_finished_slices(self):
+        while self.finished:
+            self._absorb(*self.finished.popleft())
+
+    def _absorb(self, kind, generation, results):
+        """A slice's results into the network, unless the network changed since the slice was asked for."""
         if generation != self.generation:
             return
         if kind == "sweep":
