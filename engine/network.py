@@ -554,7 +554,7 @@ class Trainer:
                 return i + 1
         return m
 
-    # -- taking one network out ------------------------------------------------------
+    # -- one network out of a stack, and into one ----------------------------------------
 
     def extract(self, network):
         """A one-network Trainer holding network k's weights, history, random state and row order, exactly."""
@@ -569,6 +569,56 @@ class Trainer:
         single._loss_history[0, : self.steps] = self._loss_history[network, : self.steps]
         single.diverged_at[0] = self.diverged_at[network]
         return single
+
+    @classmethod
+    def stack(cls, trainers):
+        """One Trainer running one-network `trainers` side by side, network k going on exactly as trainers[k] would.
+
+        They need the same settings apart from seed and learning rate, tables of one shape (shared if
+        they are all the same table) and no divergence. The stack counts its own steps from 0, with no
+        history; write_back(trainers) hands each network its steps.
+        """
+        first = trainers[0]
+        X, Y = (np.reshape(first.X, first.X.shape[-2:]), np.reshape(first.Y, first.Y.shape[-2:]))
+        settings = first.config.replace(seed=0, learning_rate=1.0)
+        for t in trainers:
+            if t.n_networks != 1 or t.diverged_at[0] >= 0:
+                raise ValueError("only one-network trainers that have not diverged can be stacked")
+            if t.config.replace(seed=0, learning_rate=1.0) != settings:
+                raise ValueError("stacked trainers need the same settings apart from seed and learning rate")
+            if t.X.shape[-2:] != X.shape or t.Y.shape[-2:] != Y.shape:
+                raise ValueError(f"stacked trainers need tables of one shape; got {t.X.shape} and {X.shape}")
+        same_table = all(t.X.tobytes() == X.tobytes() and t.Y.tobytes() == Y.tobytes() for t in trainers)
+        if not same_table:  # (bitwise: -0.0 == 0.0, yet the two can round differently)
+            X = np.stack([np.reshape(t.X, X.shape) for t in trainers])
+            Y = np.stack([np.reshape(t.Y, Y.shape) for t in trainers])
+        stacked = cls(first.config, X, Y, seeds=[int(t.seeds[0]) for t in trainers],
+                      learning_rates=[float(t.learning_rates[0]) for t in trainers])
+        for k, t in enumerate(trainers):
+            _copy_network(t, 0, stacked, k)
+        return stacked
+
+    def write_back(self, trainers):
+        """Hand network k back to trainers[k], the one-network trainers this stack was made of.
+
+        Each gains the steps run here and their history. A network that diverged here ends where
+        it would have alone: its last finite weights, the steps before that update, and the update
+        that overflowed counted in its own steps.
+        """
+        if len(trainers) != self.n_networks:
+            raise ValueError(f"{len(trainers)} trainers for {self.n_networks} stacked networks")
+        for k, t in enumerate(trainers):
+            stopped = int(self.diverged_at[k])
+            done = self.steps if stopped < 0 else stopped - 1
+            t._grow_history(t.steps + done)
+            t._mae[0, t.steps:t.steps + done] = self._mae[k, :done]
+            t._loss_history[0, t.steps:t.steps + done] = self._loss_history[k, :done]
+            _copy_network(self, k, t, 0)
+            if stopped >= 0:
+                t.diverged_at[0] = t.steps + stopped
+            elif done and self.last_outputs is not None:
+                t.last_outputs = self.last_outputs[k:k + 1].copy()
+            t.steps += done
 
     # -- plain-number state (for JSON) -----------------------------------------------
 

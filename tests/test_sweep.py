@@ -239,6 +239,65 @@ def test_a_stopped_network_keeps_its_row_order():
     assert np.array_equal(taken.mean_abs_error[0, -50:], solo.mean_abs_error[0, -50:])
 
 
+def copies(trainers):
+    return [Trainer.from_state_dict(t.state_dict()) for t in trainers]
+
+
+@pytest.mark.parametrize("name", ["full batch", "mini-batch", "row at a time", "bias", "two hidden layers"])
+@pytest.mark.parametrize("tables_per", ["one table", "a table each"])
+def test_stacked_trainers_go_on_exactly_as_they_would_alone(name, tables_per):
+    config = NetworkConfig(**{"layer_sizes": (3, 4, 1), **SETTINGS[name]})
+    X, Y = tables(4)
+    if tables_per == "one table":
+        X, Y = X[[0, 0, 0, 0]], Y[[0, 0, 0, 0]]
+    learners = [Trainer(config.replace(seed=seed, learning_rate=rate), X[k], Y[k])
+                for k, (seed, rate) in enumerate(zip([1, 2, 3, 4], [0.5, 1.0, 1.5, 0.7]))]
+    for trainer, steps in zip(learners, (0, 7, 31, 100)):  # each at its own step, part of a pass pending
+        trainer.run(steps)
+    alone = copies(learners)
+    stacked = Trainer.stack(learners)
+    assert stacked.shared_table == (tables_per == "one table")
+    stacked.run(150)
+    stacked.write_back(learners)
+    for trainer in alone:
+        trainer.run(150)
+    for trainer, by_itself in zip(learners, alone):
+        assert trainer.state_dict() == by_itself.state_dict()
+        assert np.array_equal(trainer.last_outputs, by_itself.last_outputs)
+
+
+def test_a_network_that_diverges_in_a_stack_ends_as_it_would_alone():
+    X, Y = table()
+    config = NetworkConfig(layer_sizes=(3, 4, 1), hidden_activation="linear", output_activation="linear", batch_size=5)
+    learners = [Trainer(config.replace(seed=seed, learning_rate=rate), X, 100 * Y)
+                for seed, rate in ((1, 0.001), (2, 10.0), (3, 0.002))]
+    learners[0].run(4)
+    alone = copies(learners)
+    stacked = Trainer.stack(learners)
+    stacked.run(300)
+    stacked.write_back(learners)
+    reports = [trainer.run(300) for trainer in alone]
+    assert [report.diverged for report in reports] == [False, True, False]
+    for trainer, by_itself in zip(learners, alone):
+        assert trainer.state_dict() == by_itself.state_dict()
+
+
+def test_only_alike_healthy_single_networks_stack():
+    X, Y = table()
+    config = NetworkConfig(layer_sizes=(3, 4, 1))
+    with pytest.raises(ValueError, match="same settings"):
+        Trainer.stack([Trainer(config, X, Y), Trainer(config.replace(bias=True), X, Y)])
+    with pytest.raises(ValueError, match="one shape"):
+        Trainer.stack([Trainer(config, X, Y), Trainer(config, X[:5], Y[:5])])
+    with pytest.raises(ValueError, match="one-network"):
+        Trainer.stack([Trainer(config, X, Y, seeds=[1, 2])])
+    stopped = Trainer(config.replace(hidden_activation="linear", output_activation="linear", learning_rate=10.0),
+                      X, 100 * Y)
+    stopped.run(100)
+    with pytest.raises(ValueError, match="diverged"):
+        Trainer.stack([stopped])
+
+
 @st.composite
 def sweeps(draw):
     """(config, X, Y, seeds, learning_rates, steps): a small random sweep, on one table or one per network."""
