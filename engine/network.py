@@ -703,31 +703,37 @@ def _networks_view(wide, S):
 
 
 def _one_product_is_exact(n_rows, sizes, S, bias):
-    """Whether one product over S networks sharing a table gives every network its own `.dot` numbers.
+    """Whether one product over S networks sharing a table gives every network the bits of its own.
 
     That is X (n_rows, n_in) @ W[0] laid out (n_in, S * n_1), X.T @ delta_1 laid out the same way,
-    delta_1's row sums, and layer 1's products on those (S, ...) views. BLAS may take another code
-    path for a wide matrix than for one network's (other edge kernels, other summation order), so
-    they are compared on random numbers of these shapes against the one-network calls of _kernel.
+    delta_1's row sums, and layer 1's products on those (S, ...) views, against the per-network
+    `np.matmul` of _kernel. BLAS may take another path for a wide matrix than for one network's (other
+    edge kernels, other summation order, FMA or not), and a difference shows in some fraction of the
+    sums, so at least 4096 of each are compared on random numbers of these shapes, zeros included.
     """
     n_in, n_1, n_2 = sizes[:3]
     rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, (n_rows, n_in))
-    W0, A1, D1 = (rng.uniform(-1, 1, shape) for shape in ((n_in, S * n_1), (n_rows, S * n_1), (n_rows, S * n_1)))
-    W1, D2 = rng.uniform(-1, 1, (S, n_1, n_2)), rng.uniform(-1, 1, (S, n_rows, n_2))
-    back = np.empty((n_rows, S * n_1))
-    A1_, back_ = _networks_view(A1, S), _networks_view(back, S)
-    together = [_networks_view(np.dot(X, W0), S), _networks_view(np.dot(X.T, D1), S),
-                np.matmul(A1_, W1), np.matmul(A1_.swapaxes(-1, -2), D2), np.matmul(D2, W1.swapaxes(-1, -2), back_)]
-    if bias:
-        together.append(_networks_view(np.sum(D1, axis=-2, keepdims=True), S))
-    for k in range(S):
-        columns = slice(k * n_1, (k + 1) * n_1)
-        w0, a1, d1 = (np.ascontiguousarray(M[:, columns]) for M in (W0, A1, D1))
-        alone = [np.dot(X, w0), np.dot(X.T, d1), np.dot(a1, W1[k]), np.dot(a1.T, D2[k]), np.dot(D2[k], W1[k].T),
-                 np.sum(d1, axis=-2, keepdims=True)]
-        if not all(np.array_equal(many[k], one) for many, one in zip(together, alone)):
-            return False
+    for _ in range(min(64, max(4, -(-4096 // (S * n_1))))):
+        def draw(*shape):
+            return rng.uniform(-1, 1, shape) * (rng.random_sample(shape) > 0.2)
+
+        X, W0, A1, D1 = draw(n_rows, n_in), draw(n_in, S * n_1), draw(n_rows, S * n_1), draw(n_rows, S * n_1)
+        W1, D2 = draw(S, n_1, n_2), draw(S, n_rows, n_2)
+        W0_, A1_, D1_ = (_networks_view(M, S) for M in (W0, A1, D1))
+        back = np.empty((n_rows, S * n_1))
+        pairs = [
+            (_networks_view(np.dot(X, W0), S), np.matmul(X, np.ascontiguousarray(W0_))),
+            (_networks_view(np.dot(X.T, D1), S), np.matmul(X.T, np.ascontiguousarray(D1_))),
+            (np.matmul(A1_, W1), np.matmul(np.ascontiguousarray(A1_), W1)),
+            (np.matmul(A1_.swapaxes(-1, -2), D2), np.matmul(np.ascontiguousarray(A1_).swapaxes(-1, -2), D2)),
+            (np.matmul(D2, W1.swapaxes(-1, -2), _networks_view(back, S)), np.matmul(D2, W1.swapaxes(-1, -2))),
+        ]
+        if bias:
+            pairs.append((_networks_view(np.sum(D1, axis=-2, keepdims=True), S),
+                          np.sum(np.ascontiguousarray(D1_), axis=-2, keepdims=True)))
+        for together, apart in pairs:  # bit for bit: the sign of a zero too
+            if np.ascontiguousarray(together).tobytes() != apart.tobytes():
+                return False
     return True
 
 
