@@ -18,23 +18,21 @@ class Loss:
     name: str
     label: str
     formula: str  # LaTeX of L
-    value: Callable  # value(z, a, y) -> L per leading index; arrays (..., rows, outs)
+    value: Callable  # value(z, y, error) -> L per leading index; error = y - a; arrays (..., rows, outs)
     scale: Callable  # scale(n_items) -> factor on error * f'(z)
     uses_slope: bool  # False where f'(z) cancels (cross-entropy after a sigmoid)
     needs_output: str = ""  # name of the output activation the loss requires, if any
 
 
-def _half_sum_squares(z, a, y):
-    error = y - a
+def _half_sum_squares(z, y, error):
     return 0.5 * np.sum(error * error, axis=(-2, -1))
 
 
-def _mean_squares(z, a, y):
-    error = y - a
+def _mean_squares(z, y, error):
     return np.mean(error * error, axis=(-2, -1))
 
 
-def _binary_cross_entropy(z, a, y):
+def _binary_cross_entropy(z, y, error):
     # -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) equals softplus(z) - y z,
     # which stays finite where a has rounded to exactly 0 or 1.
     return np.mean(np.logaddexp(0.0, z) - y * z, axis=(-2, -1))

@@ -177,10 +177,11 @@ class Trainer:
 
         With k = batch_rows, for the layers l between input (0) and output (L):
             _hidden[l], _back[l], _delta[l]   (S, k, n_l), l = 1 .. L-1: activation, delta @ W.T, delta
-            _delta[L], _error                 (S, k, n_out)
+            _delta[L]                         (S, k, n_out)
             _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's change, minus the gradient
                                               times the learning rate
-            _zbuf, _abuf (chunk, S, k, n_out)  output pre-activations and outputs of each step (history)
+            _zbuf, _abuf, _ebuf (chunk, S, k, n_out)  each step's output pre-activations, outputs and
+                                              errors y - a, for the history
             _xbuf, _ybuf (chunk, S, k, n_in or n_out)  the mini-batches of a chunk
         Each entry of _hidden, _back, _delta and _dW is a pair (flat, per network): with one first
         product, layer 1's arrays are (k, S * n_1) and W[0]'s change (n_in, S * n_1), elementwise work
@@ -207,7 +208,7 @@ class Trainer:
             for buffers in (self._hidden, self._back, self._delta):
                 buffers.append(pair((S, k, sizes[l]), wide if l == 1 else None))
         self._delta.append(pair((S, k, sizes[-1])))
-        self._error = np.empty((S, k, sizes[-1]))
+        self._ebuf = np.empty_like(self._zbuf)
         self._dW = [pair(W.shape) for W in self.W]
         if self.one_first_product:
             self._dW[0] = pair(None, self._W0_wide.shape)
@@ -343,7 +344,8 @@ class Trainer:
         """
         single = self.n_networks == 1
         one = self.one_first_product
-        mm = np.dot if single else np.matmul
+        dot = np.ndarray.dot  # the method skips np.dot's dispatch, a good part of a tiny product's time
+        mm = dot if single else np.matmul
         net = (lambda x: x[0]) if single else (lambda x: x)
         pair = (lambda p: (p[0][0], p[1][0])) if single else (lambda p: p)
         L = len(self.W)
@@ -352,10 +354,11 @@ class Trainer:
         rates = self.learning_rates
         if (rates == 1.0).all():
             rate = None  # a step times 1.0 is the step: skipped, as the tutorials do
-        else:
-            rate = rates[0] if single else rates[:, None, None]
+        else:  # arrays, not scalars: ufuncs take a 0-d array faster than a NumPy or Python float
+            rate = rates[0:1].reshape(()) if single else rates[:, None, None]
         forwards, slopes = self._forwards, self._slopes
         loss_scale = self._loss.scale(self.batch_rows * self.config.layer_sizes[-1])
+        loss_scale = None if loss_scale == 1.0 else np.array(loss_scale)
         uses_slope = self._loss.uses_slope
 
         # per hidden layer l+1: (W[l], bias on the flat array, f, output for products, output flat)
@@ -387,8 +390,8 @@ class Trainer:
 
         last_W, last_b, last_f, last_slope = W[-1], b[-1], forwards[-1], slopes[-1]
         out_delta = net(self._delta[-1][0])
-        error = net(self._error)
-        zbuf, abuf = (self._zbuf[:, 0], self._abuf[:, 0]) if single else (self._zbuf, self._abuf)
+        zbuf, abuf, ebuf = ((self._zbuf[:, 0], self._abuf[:, 0], self._ebuf[:, 0]) if single
+                            else (self._zbuf, self._abuf, self._ebuf))
         X, Y = (self.X, self.Y) if self.shared_table or not single else (self.X[0], self.Y[0])
         XT = X.swapaxes(-1, -2)
         xs, ys = (None, None) if self.full_batch else ((self._xbuf[:, 0], self._ybuf[:, 0]) if single
@@ -404,7 +407,7 @@ class Trainer:
             a = x
             for l, weights, bias, f, out, out_flat in forward_plan:
                 if l == 0 and one:
-                    np.dot(x, W0_wide, out_flat)
+                    dot(x, W0_wide, out_flat)
                 else:
                     mm(a, weights, out)
                 if bias is not None:
@@ -415,14 +418,16 @@ class Trainer:
             if last_b is not None:
                 np.add(z, last_b, z)
             out = last_f(z, abuf[i])
-            np.subtract(y, out, error)
+            error = np.subtract(y, out, ebuf[i])  # kept for the history: not changed below
             if uses_slope:
                 delta = last_slope(out, out_delta)
                 np.multiply(delta, error, delta)
+                if loss_scale is not None:
+                    np.multiply(delta, loss_scale, delta)
+            elif loss_scale is not None:
+                delta = np.multiply(error, loss_scale, out_delta)
             else:
                 delta = error
-            if loss_scale != 1.0:
-                np.multiply(delta, loss_scale, delta)
             delta_flat = delta
             for (l, weights, WT, aT, dW, dW_flat, layer_rate, bias, db,
                  slope, a_flat, back, back_flat, delta_prev, delta_prev_flat) in backward_plan:
@@ -432,14 +437,14 @@ class Trainer:
                     np.multiply(delta_prev_flat, back_flat, delta_prev_flat)
                     mm(aT, delta, dW)
                 elif one:
-                    np.dot(xT, delta_flat, dW_flat)
+                    dot(xT, delta_flat, dW_flat)
                 else:
                     mm(xT, delta, dW)
                 if layer_rate is not None:
                     np.multiply(dW_flat, layer_rate, dW_flat)
                 np.add(weights, dW_flat, weights)
                 if bias is not None:
-                    np.sum(delta_flat, axis=-2, keepdims=True, out=db)
+                    np.add.reduce(delta_flat, -2, None, db, True)  # sum over rows, as np.sum(axis=-2, keepdims=True)
                     if layer_rate is not None:
                         np.multiply(db, layer_rate, db)
                     np.add(bias, db, bias)
@@ -447,13 +452,12 @@ class Trainer:
                     delta, delta_flat = delta_prev, delta_prev_flat
 
     def _record(self, m):
-        """History of the m steps just run, from the stored output pre-activations and outputs."""
-        z, a = self._zbuf[:m], self._abuf[:m]
+        """History of the m steps just run, from their stored output pre-activations, outputs and errors."""
+        z, a, error = self._zbuf[:m], self._abuf[:m], self._ebuf[:m]
         y = self.Y if self.full_batch else self._ybuf[:m]
-        error = y - a
         span = slice(self.steps, self.steps + m)
         self._mae[:, span] = np.mean(np.abs(error), axis=(-2, -1)).T
-        self._loss_history[:, span] = self._loss.value(z, a, y).T
+        self._loss_history[:, span] = self._loss.value(z, y, error).T
         for k in self._frozen:
             self._mae[k, span] = np.nan
             self._loss_history[k, span] = np.nan
