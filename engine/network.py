@@ -336,59 +336,60 @@ class Trainer:
         np.take(Y, rows, axis=0, out=self._ybuf[:m])
 
     def _kernel(self, m):
-        """m training steps; step i's output pre-activations go to _zbuf[i] and its outputs to _abuf[i].
+        """m training steps; step i's output pre-activations, outputs and errors go to _zbuf[i], _abuf[i], _ebuf[i].
 
-        One network runs on 2-D views with `.dot`, the tutorials' call. S networks run `np.matmul`
-        on stacks, which hands BLAS one network's matrices at a time, so each gets the numbers of its
-        own `.dot`; with one_first_product, X @ W[0] and X.T @ delta_1 are single products instead.
+        A step is the forward pass, the backward pass (every layer's change, from the weights as they
+        were), then the update. One network runs on 2-D views with `.dot`, the tutorials' call; S
+        networks run `np.matmul` on stacks, which hands BLAS one network's matrices at a time, so each
+        gets the numbers of its own `.dot`. With one_first_product, X @ W[0] and X.T @ delta_1 are one
+        product each, and layer 1's elementwise work runs on its (k, S * n_1) arrays.
         """
         single = self.n_networks == 1
         one = self.one_first_product
         dot = np.ndarray.dot  # the method skips np.dot's dispatch, a good part of a tiny product's time
         mm = dot if single else np.matmul
-        net = (lambda x: x[0]) if single else (lambda x: x)
-        pair = (lambda p: (p[0][0], p[1][0])) if single else (lambda p: p)
+        net = (lambda x: x[0]) if single else (lambda x: x)  # what a step works on: 2-D for one network
         L = len(self.W)
-        W = [net(w) for w in self.W]
-        b = [net(x) for x in self.b] if self.b else [None] * L
         rates = self.learning_rates
         if (rates == 1.0).all():
-            rate = None  # a step times 1.0 is the step: skipped, as the tutorials do
+            rate = None  # a change times 1.0 is the change: skipped, as the tutorials do
         else:  # arrays, not scalars: ufuncs take a 0-d array faster than a NumPy or Python float
             rate = rates[0:1].reshape(()) if single else rates[:, None, None]
-        forwards, slopes = self._forwards, self._slopes
+
+        # per layer: (weights, change dW, rate, biases, change db), as elementwise work sees them
+        updates = []
+        for l in range(L):
+            bias, db = (net(self.b[l]), net(self._db[l])) if self.b else (None, None)
+            if l == 0 and one:  # network k's n_1 columns of (n_in, S * n_1) and (1, S * n_1)
+                if self.b:
+                    bias, db = self.b[0].reshape(1, -1), self._db[0].reshape(1, -1)
+                first_rate = None if rate is None else np.repeat(rates, self.config.layer_sizes[1])
+                updates.append((self._W0_wide, self._dW[0][0], first_rate, bias, db))
+            else:
+                updates.append((net(self.W[l]), net(self._dW[l][1]), rate, bias, db))
+        # per hidden layer: (product, weights, its output, bias, f, activation flat, activation for products)
+        forward_plan = []
+        for l in range(L - 1):
+            flat, stacked = net(self._hidden[l + 1][0]), net(self._hidden[l + 1][1])
+            if l == 0 and one:
+                product, weights, product_out = dot, self._W0_wide, flat
+            else:
+                product, weights, product_out = mm, net(self.W[l]), stacked
+            forward_plan.append((product, weights, product_out, updates[l][3], self._forwards[l], flat, stacked))
+        # per hidden layer, last first: (W.T, a.T, dW, db, f', a flat, delta @ W.T, its flat, delta, its flat)
+        backward_plan = []
+        for l in range(L - 1, 0, -1):
+            (a_flat, a), (back_flat, back), (delta_flat, delta) = (
+                (net(flat), net(stacked)) for flat, stacked in (self._hidden[l], self._back[l], self._delta[l]))
+            backward_plan.append((net(self.W[l]).swapaxes(-1, -2), a.swapaxes(-1, -2), net(self._dW[l][1]),
+                                  updates[l][4], self._slopes[l - 1], a_flat, back, back_flat, delta, delta_flat))
+        first_product, first_dW, first_db = dot if one else mm, updates[0][1], updates[0][4]
+
+        last_W, last_b = net(self.W[-1]), (net(self.b[-1]) if self.b else None)
+        last_f, last_slope = self._forwards[-1], self._slopes[-1]
         loss_scale = self._loss.scale(self.batch_rows * self.config.layer_sizes[-1])
         loss_scale = None if loss_scale == 1.0 else np.array(loss_scale)
         uses_slope = self._loss.uses_slope
-
-        # per hidden layer l+1: (W[l], bias on the flat array, f, output for products, output flat)
-        forward_plan = []
-        for l in range(L - 1):
-            flat, stacked = pair(self._hidden[l + 1])
-            bias = b[l]
-            if l == 0 and one:
-                bias = self.b[0].reshape(1, -1) if self.b else None  # (1, S * n_1), network k's columns
-            forward_plan.append((l, W[l], bias, forwards[l], stacked, flat))
-        # per layer l, last first: what its backward step and its update touch
-        backward_plan = []
-        for l in range(L - 1, -1, -1):
-            dW_flat, dW = pair(self._dW[l])
-            weights, layer_rate, bias, db = W[l], rate, b[l], (net(self._db[l]) if self.b else None)
-            if l == 0 and one:
-                weights, bias, db = self._W0_wide, self.b[0].reshape(1, -1) if self.b else None, \
-                    self._db[0].reshape(1, -1) if self.b else None
-                layer_rate = None if rate is None else np.repeat(rates, self.config.layer_sizes[1])
-            if l:
-                a_flat, a = pair(self._hidden[l])
-                back_flat, back = pair(self._back[l])
-                delta_flat, delta = pair(self._delta[l])
-                backward_plan.append((l, weights, W[l].swapaxes(-1, -2), a.swapaxes(-1, -2), dW, dW_flat, layer_rate,
-                                      bias, db, slopes[l - 1], a_flat, back, back_flat, delta, delta_flat))
-            else:
-                backward_plan.append((0, weights, None, None, dW, dW_flat, layer_rate, bias, db,
-                                      None, None, None, None, None, None))
-
-        last_W, last_b, last_f, last_slope = W[-1], b[-1], forwards[-1], slopes[-1]
         out_delta = net(self._delta[-1][0])
         zbuf, abuf, ebuf = ((self._zbuf[:, 0], self._abuf[:, 0], self._ebuf[:, 0]) if single
                             else (self._zbuf, self._abuf, self._ebuf))
@@ -396,7 +397,6 @@ class Trainer:
         XT = X.swapaxes(-1, -2)
         xs, ys = (None, None) if self.full_batch else ((self._xbuf[:, 0], self._ybuf[:, 0]) if single
                                                        else (self._xbuf, self._ybuf))
-        W0_wide = self._W0_wide if one else None
 
         for i in range(m):
             if xs is None:
@@ -404,16 +404,14 @@ class Trainer:
             else:
                 x, y = xs[i], ys[i]
                 xT = x.swapaxes(-1, -2)
+            # forward
             a = x
-            for l, weights, bias, f, out, out_flat in forward_plan:
-                if l == 0 and one:
-                    dot(x, W0_wide, out_flat)
-                else:
-                    mm(a, weights, out)
+            for product, weights, product_out, bias, f, flat, stacked in forward_plan:
+                product(a, weights, product_out)
                 if bias is not None:
-                    np.add(out_flat, bias, out_flat)
-                f(out_flat, out_flat)
-                a = out
+                    np.add(flat, bias, flat)
+                f(flat, flat)
+                a = stacked
             z = mm(a, last_W, zbuf[i])
             if last_b is not None:
                 np.add(z, last_b, z)
@@ -428,28 +426,28 @@ class Trainer:
                 delta = np.multiply(error, loss_scale, out_delta)
             else:
                 delta = error
+            # backward: each layer's change dW = a.T @ delta, minus the gradient, before any weight moves
             delta_flat = delta
-            for (l, weights, WT, aT, dW, dW_flat, layer_rate, bias, db,
-                 slope, a_flat, back, back_flat, delta_prev, delta_prev_flat) in backward_plan:
-                if l:
-                    mm(delta, WT, back)  # with W[l] as it was before this step's update
-                    slope(a_flat, delta_prev_flat)
-                    np.multiply(delta_prev_flat, back_flat, delta_prev_flat)
-                    mm(aT, delta, dW)
-                elif one:
-                    dot(xT, delta_flat, dW_flat)
-                else:
-                    mm(xT, delta, dW)
-                if layer_rate is not None:
-                    np.multiply(dW_flat, layer_rate, dW_flat)
-                np.add(weights, dW_flat, weights)
-                if bias is not None:
+            for WT, aT, dW, db, slope, a_flat, back, back_flat, delta_prev, delta_prev_flat in backward_plan:
+                mm(delta, WT, back)
+                slope(a_flat, delta_prev_flat)
+                np.multiply(delta_prev_flat, back_flat, delta_prev_flat)
+                mm(aT, delta, dW)
+                if db is not None:
                     np.add.reduce(delta_flat, -2, None, db, True)  # sum over rows, as np.sum(axis=-2, keepdims=True)
+                delta, delta_flat = delta_prev, delta_prev_flat
+            first_product(xT, delta_flat, first_dW)
+            if first_db is not None:
+                np.add.reduce(delta_flat, -2, None, first_db, True)
+            # update: W += learning_rate * dW, b += learning_rate * db
+            for weights, dW, layer_rate, bias, db in updates:
+                if layer_rate is not None:
+                    np.multiply(dW, layer_rate, dW)
+                np.add(weights, dW, weights)
+                if bias is not None:
                     if layer_rate is not None:
                         np.multiply(db, layer_rate, db)
                     np.add(bias, db, bias)
-                if l:
-                    delta, delta_flat = delta_prev, delta_prev_flat
 
     def _record(self, m):
         """History of the m steps just run, from their stored output pre-activations, outputs and errors."""
@@ -724,26 +722,22 @@ def _one_product_is_exact(n_rows, sizes, S, bias):
         X, W0, A1, D1 = draw(n_rows, n_in), draw(n_in, S * n_1), draw(n_rows, S * n_1), draw(n_rows, S * n_1)
         W1, D2 = draw(S, n_1, n_2), draw(S, n_rows, n_2)
         W0_, A1_, D1_ = (_networks_view(M, S) for M in (W0, A1, D1))
-        back = np.empty((n_rows, S * n_1))
-        pairs = [
-            (_networks_view(np.dot(X, W0), S), np.matmul(X, np.ascontiguousarray(W0_))),
-            (_networks_view(np.dot(X.T, D1), S), np.matmul(X.T, np.ascontiguousarray(D1_))),
+        Z, dW, back, db = (np.empty(shape) for shape in ((n_rows, S * n_1), (n_in, S * n_1), (n_rows, S * n_1),
+                                                          (1, S * n_1)))
+        pairs = [  # (as _kernel computes it with one first product, as it does without)
+            (_networks_view(np.ndarray.dot(X, W0, Z), S), np.matmul(X, np.ascontiguousarray(W0_))),
+            (_networks_view(np.ndarray.dot(X.T, D1, dW), S), np.matmul(X.T, np.ascontiguousarray(D1_))),
             (np.matmul(A1_, W1), np.matmul(np.ascontiguousarray(A1_), W1)),
             (np.matmul(A1_.swapaxes(-1, -2), D2), np.matmul(np.ascontiguousarray(A1_).swapaxes(-1, -2), D2)),
             (np.matmul(D2, W1.swapaxes(-1, -2), _networks_view(back, S)), np.matmul(D2, W1.swapaxes(-1, -2))),
         ]
         if bias:
-            pairs.append((_networks_view(np.sum(D1, axis=-2, keepdims=True), S),
-                          np.sum(np.ascontiguousarray(D1_), axis=-2, keepdims=True)))
+            pairs.append((_networks_view(np.add.reduce(D1, -2, None, db, True), S),
+                          np.add.reduce(np.ascontiguousarray(D1_), -2, None, None, True)))
         for together, apart in pairs:  # bit for bit: the sign of a zero too
             if np.ascontiguousarray(together).tobytes() != apart.tobytes():
                 return False
     return True
-
-
-def forward_any(name, z):
-    """Activation `name` on an array of any shape (a fresh array)."""
-    return ACTIVATIONS[name].forward(z)
 
 
 def _rng_state_to_plain(rng):
