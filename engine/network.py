@@ -20,7 +20,8 @@ from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 
-HISTORY_CHUNK = 1 << 14  # history grows in blocks: 10^6 steps cost ~60 regrowths, not 10^6 appends
+HISTORY_CHUNK = 1 << 14  # history grows by this many values at least (or doubles): few regrowths, no appends;
+#                          counted over all networks, so a big sweep does not reserve (S, 16384) it may never use
 _BUFFER_FLOATS = 1 << 20  # a chunk's per-step buffers (outputs, mini-batches) kept under ~8 MB each
 
 
@@ -466,7 +467,7 @@ class Trainer:
         have = self._mae.shape[1]
         if needed <= have:
             return
-        size = max(needed, have + HISTORY_CHUNK, 2 * have)
+        size = max(needed, have + max(1, HISTORY_CHUNK // self.n_networks), 2 * have)
         for name in ("_mae", "_loss_history"):
             old = getattr(self, name)
             new = np.empty((self.n_networks, size))
