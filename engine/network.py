@@ -333,8 +333,9 @@ class Trainer:
             rows = rows + (np.arange(S) * n_rows)[:, None, None]
             X, Y = X.reshape(S * n_rows, -1), Y.reshape(S * n_rows, -1)
         rows = rows.transpose(1, 0, 2)
-        np.take(X, rows, axis=0, out=self._xbuf[:m])
-        np.take(Y, rows, axis=0, out=self._ybuf[:m])
+        # the rows are in range by construction; with mode="raise" np.take would copy through a buffer
+        np.take(X, rows, axis=0, out=self._xbuf[:m], mode="clip")
+        np.take(Y, rows, axis=0, out=self._ybuf[:m], mode="clip")
 
     def _kernel(self, m):
         """m training steps; step i's output pre-activations, outputs and errors go to _zbuf[i], _abuf[i], _ebuf[i].
