@@ -179,40 +179,40 @@ class Trainer:
         With k = batch_rows, for the layers l between input (0) and output (L):
             _hidden[l], _back[l], _delta[l]   (S, k, n_l), l = 1 .. L-1: activation, delta @ W.T, delta
             _delta[L]                         (S, k, n_out)
-            _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's change, minus the gradient
-                                              times the learning rate
+            _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's changes, a[l].T @ delta and
+                                              delta summed over rows (minus the gradient), then scaled
+                                              by the learning rate in place and added to W[l], b[l]
             _zbuf, _abuf, _ebuf (chunk, S, k, n_out)  each step's output pre-activations, outputs and
                                               errors y - a, for the history
             _xbuf, _ybuf (chunk, S, k, n_in or n_out)  the mini-batches of a chunk
-        Each entry of _hidden, _back, _delta and _dW is a pair (flat, per network): with one first
-        product, layer 1's arrays are (k, S * n_1) and W[0]'s change (n_in, S * n_1), elementwise work
-        runs on those and the products on their (S, ...) views; otherwise the two are one array.
+        Entries of _hidden, _back, _delta and _dW are pairs (for elementwise work, for the products).
+        With one first product, layer 1's arrays are (k, S * n_1) and W[0]'s change (n_in, S * n_1),
+        paired with their (S, ...) views; otherwise both are the same (S, ...) array.
         """
         S, k, sizes = self.n_networks, self.batch_rows, self.config.layer_sizes
         L = len(sizes) - 1
         self._chunk = max(1, min(self._chunk_wanted, _BUFFER_FLOATS // (S * k * max(sizes[0], sizes[-1]))))
         self._zbuf = np.empty((self._chunk, S, k, sizes[-1]))
         self._abuf = np.empty_like(self._zbuf)
+        self._ebuf = np.empty_like(self._zbuf)
         self._xbuf = None if self.full_batch else np.empty((self._chunk, S, k, sizes[0]))
         self._ybuf = None if self.full_batch else np.empty_like(self._zbuf)
 
-        def pair(shape, wide_shape=None):
-            if wide_shape is None:
-                array = np.empty(shape)
-                return array, array
-            flat = np.empty(wide_shape)
+        def stacked(*shape):
+            array = np.empty((S, *shape))
+            return array, array
+
+        def wide(n, p):  # network k's p columns of (n, S * p), seen by the products as (S, n, p)
+            flat = np.empty((n, S * p))
             return flat, _networks_view(flat, S)
 
-        wide = (k, S * sizes[1]) if self.one_first_product else None
+        one = self.one_first_product
         self._hidden, self._back, self._delta = [None], [None], [None]  # indexed by layer
         for l in range(1, L):
             for buffers in (self._hidden, self._back, self._delta):
-                buffers.append(pair((S, k, sizes[l]), wide if l == 1 else None))
-        self._delta.append(pair((S, k, sizes[-1])))
-        self._ebuf = np.empty_like(self._zbuf)
-        self._dW = [pair(W.shape) for W in self.W]
-        if self.one_first_product:
-            self._dW[0] = pair(None, self._W0_wide.shape)
+                buffers.append(wide(k, sizes[1]) if l == 1 and one else stacked(k, sizes[l]))
+        self._delta.append(stacked(k, sizes[-1]))
+        self._dW = [wide(sizes[0], sizes[1]) if l == 0 and one else stacked(*W.shape[1:]) for l, W in enumerate(self.W)]
         self._db = [np.empty_like(b) for b in self.b]
 
     def set_learning_rate(self, learning_rate):
@@ -350,7 +350,7 @@ class Trainer:
         one = self.one_first_product
         dot = np.ndarray.dot  # the method skips np.dot's dispatch, a good part of a tiny product's time
         mm = dot if single else np.matmul
-        net = (lambda x: x[0]) if single else (lambda x: x)  # what a step works on: 2-D for one network
+        view = (lambda x: x[0]) if single else (lambda x: x)  # what a step works on: 2-D for one network
         L = len(self.W)
         rates = self.learning_rates
         if (rates == 1.0).all():
@@ -361,38 +361,38 @@ class Trainer:
         # per layer: (weights, change dW, rate, biases, change db), as elementwise work sees them
         updates = []
         for l in range(L):
-            bias, db = (net(self.b[l]), net(self._db[l])) if self.b else (None, None)
+            bias, db = (view(self.b[l]), view(self._db[l])) if self.b else (None, None)
             if l == 0 and one:  # network k's n_1 columns of (n_in, S * n_1) and (1, S * n_1)
                 if self.b:
                     bias, db = self.b[0].reshape(1, -1), self._db[0].reshape(1, -1)
                 first_rate = None if rate is None else np.repeat(rates, self.config.layer_sizes[1])
                 updates.append((self._W0_wide, self._dW[0][0], first_rate, bias, db))
             else:
-                updates.append((net(self.W[l]), net(self._dW[l][1]), rate, bias, db))
+                updates.append((view(self.W[l]), view(self._dW[l][1]), rate, bias, db))
         # per hidden layer: (product, weights, its output, bias, f, activation flat, activation for products)
         forward_plan = []
         for l in range(L - 1):
-            flat, stacked = net(self._hidden[l + 1][0]), net(self._hidden[l + 1][1])
+            flat, stacked = view(self._hidden[l + 1][0]), view(self._hidden[l + 1][1])
             if l == 0 and one:
                 product, weights, product_out = dot, self._W0_wide, flat
             else:
-                product, weights, product_out = mm, net(self.W[l]), stacked
+                product, weights, product_out = mm, view(self.W[l]), stacked
             forward_plan.append((product, weights, product_out, updates[l][3], self._forwards[l], flat, stacked))
         # per hidden layer, last first: (W.T, a.T, dW, db, f', a flat, delta @ W.T, its flat, delta, its flat)
         backward_plan = []
         for l in range(L - 1, 0, -1):
             (a_flat, a), (back_flat, back), (delta_flat, delta) = (
-                (net(flat), net(stacked)) for flat, stacked in (self._hidden[l], self._back[l], self._delta[l]))
-            backward_plan.append((net(self.W[l]).swapaxes(-1, -2), a.swapaxes(-1, -2), net(self._dW[l][1]),
+                (view(flat), view(stacked)) for flat, stacked in (self._hidden[l], self._back[l], self._delta[l]))
+            backward_plan.append((view(self.W[l]).swapaxes(-1, -2), a.swapaxes(-1, -2), view(self._dW[l][1]),
                                   updates[l][4], self._slopes[l - 1], a_flat, back, back_flat, delta, delta_flat))
         first_product, first_dW, first_db = dot if one else mm, updates[0][1], updates[0][4]
 
-        last_W, last_b = net(self.W[-1]), (net(self.b[-1]) if self.b else None)
+        last_W, last_b = view(self.W[-1]), (view(self.b[-1]) if self.b else None)
         last_f, last_slope = self._forwards[-1], self._slopes[-1]
         loss_scale = self._loss.scale(self.batch_rows * self.config.layer_sizes[-1])
         loss_scale = None if loss_scale == 1.0 else np.array(loss_scale)
         uses_slope = self._loss.uses_slope
-        out_delta = net(self._delta[-1][0])
+        out_delta = view(self._delta[-1][0])
         zbuf, abuf, ebuf = ((self._zbuf[:, 0], self._abuf[:, 0], self._ebuf[:, 0]) if single
                             else (self._zbuf, self._abuf, self._ebuf))
         X, Y = (self.X, self.Y) if self.shared_table or not single else (self.X[0], self.Y[0])
