@@ -282,6 +282,19 @@ def test_a_network_that_diverges_in_a_stack_ends_as_it_would_alone():
         assert trainer.state_dict() == by_itself.state_dict()
 
 
+def test_a_stack_with_its_own_tables_and_row_orders_round_trips_through_its_state():
+    X, Y = tables(3)
+    config = NetworkConfig(layer_sizes=(3, 4, 1), batch_size=5)
+    learners = [Trainer(config.replace(seed=seed), X[k], Y[k]) for k, seed in enumerate((1, 2, 3))]
+    for trainer, steps in zip(learners, (1, 2, 6)):  # 5, 10 and 30 rows used: pending rows of three lengths
+        trainer.run(steps)
+    stacked = Trainer.stack(learners)
+    loaded = Trainer.from_state_dict(stacked.state_dict())
+    for trainer in (stacked, loaded):
+        trainer.run(50)
+    assert loaded.state_dict() == stacked.state_dict()
+
+
 def test_only_alike_healthy_single_networks_stack():
     X, Y = table()
     config = NetworkConfig(layer_sizes=(3, 4, 1))
