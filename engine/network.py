@@ -713,7 +713,8 @@ def _one_product_is_exact(n_rows, sizes, S, bias):
     delta_1's row sums, and layer 1's products on those (S, ...) views, against the per-network
     `np.matmul` of _kernel. BLAS may take another path for a wide matrix than for one network's (other
     edge kernels, other summation order, FMA or not), and a difference shows in some fraction of the
-    sums, so at least 4096 of each are compared on random numbers of these shapes, zeros included.
+    sums, so they are compared on random numbers of these shapes, zeros included, drawn 4096 / (S * n_1)
+    times (at least 4, at most 64), which compares every kind of sum at least 128 times.
     """
     n_in, n_1, n_2 = sizes[:3]
     rng = np.random.RandomState(0)
