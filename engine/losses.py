@@ -20,7 +20,7 @@ class Loss:
     name: str
     label: str
     formula: str  # LaTeX of L
-    value: Callable  # value(z, a, y) -> L per leading index; arrays (..., rows, outs)
+    value: Callable  # value(z, y, error) -> L per leading index; error = y - a; arrays (..., rows, outs)
     factor: float  # the output delta's factor is `factor`, divided by N where per_item
     per_item: bool  # L averages over the N = rows * outputs numbers of a batch
     uses_slope: bool  # False where f'(z) cancels (cross-entropy after a sigmoid)
@@ -47,17 +47,15 @@ def _literal(x):
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _half_sum_squares(z, a, y):
-    error = y - a
+def _half_sum_squares(z, y, error):
     return 0.5 * np.sum(error * error, axis=(-2, -1))
 
 
-def _mean_squares(z, a, y):
-    error = y - a
+def _mean_squares(z, y, error):
     return np.mean(error * error, axis=(-2, -1))
 
 
-def _binary_cross_entropy(z, a, y):
+def _binary_cross_entropy(z, y, error):
     # -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) equals softplus(z) - y z,
     # which stays finite where a has rounded to exactly 0 or 1.
     return np.mean(np.logaddexp(0.0, z) - y * z, axis=(-2, -1))

@@ -2,7 +2,8 @@
 
 A Trainer holds S independent networks of one architecture, stacked along a
 leading axis: W[l] has shape (S, n_l, n_{l+1}). One network is simply S = 1 (its
-arithmetic then runs on 2-D views with `.dot`, exactly the tutorials' calls).
+arithmetic then runs on 2-D views with `.dot`, exactly the tutorials' calls). The
+networks share one table X (n_rows, n_in) or each has its own, X (S, n_rows, n_in).
 A training step is one weight update:
 
     forward   a[0] = X,   z[l+1] = a[l] @ W[l] (+ b[l]),   a[l+1] = f(z[l+1])
@@ -19,8 +20,9 @@ from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 
-HISTORY_CHUNK = 1 << 14  # history grows in blocks: 10^6 steps cost ~60 regrowths, not 10^6 appends
-_BUFFER_FLOATS = 1 << 20  # per-step output buffer kept under ~8 MB
+HISTORY_CHUNK = 1 << 14  # history grows by this many values at least (or doubles): few regrowths, no appends;
+#                          counted over all networks, so a big sweep does not reserve (S, 16384) it may never use
+_BUFFER_FLOATS = 1 << 20  # a chunk's per-step buffers (outputs, mini-batches) kept under ~8 MB each
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,12 @@ class RunReport:
 
 
 class Trainer:
-    """S networks with one config trained side by side on X (n_rows, n_in), Y (n_rows, n_out).
+    """S networks with one config trained side by side.
 
-    seeds: one per network (default [config.seed]); learning_rates: one per network.
-    Network k gives the same numbers as a Trainer with seeds=[seeds[k]] alone.
+    The table is X (n_rows, n_in), Y (n_rows, n_out) for every network, or one table of that shape
+    per network, X (S, n_rows, n_in), Y (S, n_rows, n_out). seeds: one per network (default
+    [config.seed]); learning_rates: one per network. Network k gives the same numbers, bit for bit,
+    as a Trainer with seeds=[seeds[k]] alone on its own table.
     """
 
     def __init__(self, config, X, Y, seeds=None, learning_rates=None, chunk=256):
@@ -106,25 +110,33 @@ class Trainer:
         self.X = np.ascontiguousarray(X, dtype=np.float64)
         self.Y = np.ascontiguousarray(Y, dtype=np.float64)
         sizes = config.layer_sizes
-        if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y) or len(self.X) == 0:
+        if (self.X.ndim not in (2, 3) or self.Y.ndim != self.X.ndim or self.X.shape[:-1] != self.Y.shape[:-1]
+                or self.X.shape[-2] == 0):
             raise ValueError(f"X and Y need the same number (>= 1) of rows; got shapes {self.X.shape}, {self.Y.shape}")
-        if self.X.shape[1] != sizes[0] or self.Y.shape[1] != sizes[-1]:
-            raise ValueError(f"table has {self.X.shape[1]} inputs and {self.Y.shape[1]} outputs, "
+        if self.X.shape[-1] != sizes[0] or self.Y.shape[-1] != sizes[-1]:
+            raise ValueError(f"table has {self.X.shape[-1]} inputs and {self.Y.shape[-1]} outputs, "
                              f"the network expects {sizes[0]} and {sizes[-1]}")
         self.seeds = np.array([config.seed] if seeds is None else list(seeds), dtype=np.int64)
         if self.seeds.ndim != 1 or len(self.seeds) == 0 or (self.seeds < 0).any() or (self.seeds >= 2**32).any():
             raise ValueError("seeds must be a non-empty list of whole numbers in [0, 2**32)")
+        if not self.shared_table and len(self.X) != len(self.seeds):
+            raise ValueError(f"{len(self.X)} tables for {len(self.seeds)} networks: give one table per network")
         rates = config.learning_rate if learning_rates is None else learning_rates
         self.learning_rates = np.broadcast_to(np.asarray(rates, dtype=np.float64), self.seeds.shape).copy()
         if not (np.isfinite(self.learning_rates).all() and (self.learning_rates > 0).all()):
             raise ValueError("learning rates must be positive numbers")
-        self._chunk = int(chunk)
+        self._chunk_wanted = max(1, int(chunk))
         self._forwards = [ACTIVATIONS[name].forward for name in config.activations]
         self._slopes = [ACTIVATIONS[name].derivative_from_output for name in config.activations]
         self._loss = LOSSES[config.loss]
-        n_rows = len(self.X)
+        n_rows = self.X.shape[-2]
         self.batch_rows = n_rows if config.batch_size in (0,) or config.batch_size >= n_rows else config.batch_size
         self.full_batch = self.batch_rows == n_rows
+        # Networks sharing a full-batch table can take their first layer as one product, where BLAS
+        # gives each network the numbers of its own product (checked for these shapes).
+        self.one_first_product = bool(
+            self.n_networks > 1 and self.shared_table and self.full_batch and len(sizes) > 2
+            and _one_product_is_exact(n_rows, sizes, self.n_networks, config.bias))
         self.reset()
 
     # -- state ----------------------------------------------------------------
@@ -132,6 +144,11 @@ class Trainer:
     @property
     def n_networks(self):
         return len(self.seeds)
+
+    @property
+    def shared_table(self):
+        """True when every network trains on X (n_rows, n_in); False for one table each, X (S, n_rows, n_in)."""
+        return self.X.ndim == 2
 
     def reset(self):
         """Back to the starting weights the seeds give, step 0, empty history."""
@@ -141,18 +158,62 @@ class Trainer:
         self._rngs = [np.random.RandomState(int(seed)) for seed in self.seeds]
         per_network = [[draw(rng, n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])] for rng in self._rngs]
         self.W = [np.ascontiguousarray(np.stack([net[l] for net in per_network])) for l in range(len(sizes) - 1)]
+        if self.one_first_product:
+            # W[0] lives as (n_in, S * n_1), so that X @ W[0] is one product; self.W[0] is its (S, n_in, n_1) view
+            self._W0_wide = np.empty((sizes[0], S * sizes[1]))
+            self._W0_wide[...] = np.concatenate(list(self.W[0]), axis=1)
+            self.W[0] = _networks_view(self._W0_wide, S)
         self.b = [np.zeros((S, 1, n_out)) for n_out in sizes[1:]] if self.config.bias else []
         self.steps = 0
         self._mae = np.empty((S, 0))
         self._loss_history = np.empty((S, 0))
         self.diverged_at = np.full(S, -1, dtype=np.int64)  # update that blew network k up; -1: healthy
         self._frozen = {}  # k -> last finite (W, b) of a diverged network in a sweep
-        self._pending = np.empty((S, 0), dtype=np.intp)  # shuffled row order not yet used
-        self.last_outputs = None  # outputs of the latest training forward pass (before its update)
-        buffer_steps = max(1, min(self._chunk, _BUFFER_FLOATS // (S * self.batch_rows * sizes[-1])))
-        self._chunk = min(self._chunk, buffer_steps)
-        self._zbuf = np.empty((self._chunk, S, self.batch_rows, sizes[-1]))
+        self._pending = [np.empty(0, dtype=np.intp) for _ in range(S)]  # each network's shuffled rows not yet used
+        self.last_outputs = None  # (S, batch_rows, n_out): the latest training forward pass, before its update
+        self._allocate()
+
+    def _allocate(self):
+        """Buffers for every array a training step writes, so that a step allocates nothing.
+
+        With k = batch_rows, for the layers l between input (0) and output (L):
+            _hidden[l], _back[l], _delta[l]   (S, k, n_l), l = 1 .. L-1: activation, delta @ W.T, delta
+            _delta[L]                         (S, k, n_out)
+            _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's changes, a[l].T @ delta and
+                                              delta summed over rows (minus the gradient), then scaled
+                                              by the learning rate in place and added to W[l], b[l]
+            _zbuf, _abuf, _ebuf (chunk, S, k, n_out)  each step's output pre-activations, outputs and
+                                              errors y - a, for the history
+            _xbuf, _ybuf (chunk, S, k, n_in or n_out)  the mini-batches of a chunk
+        Entries of _hidden, _back, _delta and _dW are pairs (for elementwise work, for the products).
+        With one first product, layer 1's arrays are (k, S * n_1) and W[0]'s change (n_in, S * n_1),
+        paired with their (S, ...) views; otherwise both are the same (S, ...) array.
+        """
+        S, k, sizes = self.n_networks, self.batch_rows, self.config.layer_sizes
+        L = len(sizes) - 1
+        self._chunk = max(1, min(self._chunk_wanted, _BUFFER_FLOATS // (S * k * max(sizes[0], sizes[-1]))))
+        self._zbuf = np.empty((self._chunk, S, k, sizes[-1]))
+        self._abuf = np.empty_like(self._zbuf)
+        self._ebuf = np.empty_like(self._zbuf)
+        self._xbuf = None if self.full_batch else np.empty((self._chunk, S, k, sizes[0]))
         self._ybuf = None if self.full_batch else np.empty_like(self._zbuf)
+
+        def stacked(*shape):
+            array = np.empty((S, *shape))
+            return array, array
+
+        def wide(n, p):  # network k's p columns of (n, S * p), seen by the products as (S, n, p)
+            flat = np.empty((n, S * p))
+            return flat, _networks_view(flat, S)
+
+        one = self.one_first_product
+        self._hidden, self._back, self._delta = [None], [None], [None]  # indexed by layer
+        for l in range(1, L):
+            for buffers in (self._hidden, self._back, self._delta):
+                buffers.append(wide(k, sizes[1]) if l == 1 and one else stacked(k, sizes[l]))
+        self._delta.append(stacked(k, sizes[-1]))
+        self._dW = [wide(sizes[0], sizes[1]) if l == 0 and one else stacked(*W.shape[1:]) for l, W in enumerate(self.W)]
+        self._db = [np.empty_like(b) for b in self.b]
 
     def set_learning_rate(self, learning_rate):
         """Change the step size without re-initialising; a diverged single net may go on."""
@@ -201,7 +262,7 @@ class Trainer:
         return self.forward(X, network)[1][-1]
 
     def predict_all(self, X):
-        """Outputs (S, n_rows, n_out) of every network for scaled rows X (n_rows, n_in)."""
+        """Outputs (S, n_rows, n_out) of every network for rows X (n_rows, n_in) or, one set each, (S, n_rows, n_in)."""
         a = np.ascontiguousarray(X, dtype=np.float64)
         with np.errstate(all="ignore"):
             for l, W in enumerate(self.W):
@@ -252,6 +313,8 @@ class Trainer:
     def _advance(self, m):
         """Run m updates on every network, then record their history."""
         self._grow_history(self.steps + m)
+        if not self.full_batch:
+            self._gather_batches(m)
         self._kernel(m)
         self._record(m)
         for k, (W, b) in self._frozen.items():  # diverged networks keep their last finite weights
@@ -260,98 +323,152 @@ class Trainer:
                 if self.b:
                     self.b[l][k] = b[l]
 
-    def _kernel(self, m):
-        """m training steps, the output pre-activations of step i written to _zbuf[i]."""
-        single = self.n_networks == 1
-        if single:  # 2-D views: `.dot` is the tutorials' call and the fastest for tiny matrices
-            Ws, bs = [W[0] for W in self.W], [b[0] for b in self.b]
-            mm, zbuf = np.ndarray.dot, self._zbuf[:, 0]
-            ybuf = None if self._ybuf is None else self._ybuf[:, 0]
-            lr = self.learning_rates[0]
-            scale_update = lr != 1.0
-        else:
-            Ws, bs, mm, zbuf, ybuf = self.W, self.b, np.matmul, self._zbuf, self._ybuf
-            lr = self.learning_rates[:, None, None]
-            scale_update = True
-        forwards, slopes = self._forwards, self._slopes
-        n_layers = len(Ws)
-        last = n_layers - 1
-        loss = self._loss
-        loss_scale = loss.scale(self.batch_rows * self.config.layer_sizes[-1])
-        uses_slope = loss.uses_slope
+    def _gather_batches(self, m):
+        """The rows of the next m mini-batches into _xbuf[:m] and _ybuf[:m], (m, S, k, n_in or n_out)."""
+        S, k = self.n_networks, self.batch_rows
+        rows = self._take_rows(m * k).reshape(S, m, k)
         X, Y = self.X, self.Y
-        XT = X.T
-        k = self.batch_rows
-        if not self.full_batch:
-            rows = self._take_rows(m * k)
-            if single:
-                rows = rows[0]
-        for i in range(m):
-            if self.full_batch:
-                a, y, a0T = X, Y, XT
+        if not self.shared_table:  # network s's row r is row s * n_rows + r of the tables laid end to end
+            n_rows = X.shape[1]
+            rows = rows + (np.arange(S) * n_rows)[:, None, None]
+            X, Y = X.reshape(S * n_rows, -1), Y.reshape(S * n_rows, -1)
+        rows = rows.transpose(1, 0, 2)
+        # the rows are in range by construction; with mode="raise" np.take would copy through a buffer
+        np.take(X, rows, axis=0, out=self._xbuf[:m], mode="clip")
+        np.take(Y, rows, axis=0, out=self._ybuf[:m], mode="clip")
+
+    def _kernel(self, m):
+        """m training steps; step i's output pre-activations, outputs and errors go to _zbuf[i], _abuf[i], _ebuf[i].
+
+        A step is the forward pass, the backward pass (every layer's change, from the weights as they
+        were), then the update. One network runs on 2-D views with `.dot`, the tutorials' call; S
+        networks run `np.matmul` on stacks, which hands BLAS one network's matrices at a time, so each
+        gets the numbers of its own `.dot`. With one_first_product, X @ W[0] and X.T @ delta_1 are one
+        product each, and layer 1's elementwise work runs on its (k, S * n_1) arrays.
+        """
+        single = self.n_networks == 1
+        one = self.one_first_product
+        dot = np.ndarray.dot  # the method skips np.dot's dispatch, a good part of a tiny product's time
+        mm = dot if single else np.matmul
+        view = (lambda x: x[0]) if single else (lambda x: x)  # what a step works on: 2-D for one network
+        L = len(self.W)
+        rates = self.learning_rates
+        if (rates == 1.0).all():
+            rate = None  # a change times 1.0 is the change: skipped, as the tutorials do
+        else:  # arrays, not scalars: ufuncs take a 0-d array faster than a NumPy or Python float
+            rate = rates[0:1].reshape(()) if single else rates[:, None, None]
+
+        # per layer: (weights, change dW, rate, biases, change db), as elementwise work sees them
+        updates = []
+        for l in range(L):
+            bias, db = (view(self.b[l]), view(self._db[l])) if self.b else (None, None)
+            if l == 0 and one:  # network k's n_1 columns of (n_in, S * n_1) and (1, S * n_1)
+                if self.b:
+                    bias, db = self.b[0].reshape(1, -1), self._db[0].reshape(1, -1)
+                first_rate = None if rate is None else np.repeat(rates, self.config.layer_sizes[1])
+                updates.append((self._W0_wide, self._dW[0][0], first_rate, bias, db))
             else:
-                batch = rows[..., i * k:(i + 1) * k]
-                a, y = X[batch], Y[batch]
-                ybuf[i] = y
-                a0T = a.mT
-            activations = [a]
-            for l in range(last):
-                z = mm(a, Ws[l])
-                if bs:
-                    z += bs[l]
-                a = forwards[l](z, z)
-                activations.append(a)
-            z = mm(a, Ws[last], out=zbuf[i])
-            if bs:
-                z += bs[last]
-            out = forwards[last](z)
-            error = y - out
+                updates.append((view(self.W[l]), view(self._dW[l][1]), rate, bias, db))
+        # per hidden layer: (product, weights, its output, bias, f, activation flat, activation for products)
+        forward_plan = []
+        for l in range(L - 1):
+            flat, stacked = view(self._hidden[l + 1][0]), view(self._hidden[l + 1][1])
+            if l == 0 and one:
+                product, weights, product_out = dot, self._W0_wide, flat
+            else:
+                product, weights, product_out = mm, view(self.W[l]), stacked
+            forward_plan.append((product, weights, product_out, updates[l][3], self._forwards[l], flat, stacked))
+        # per hidden layer, last first: (W.T, a.T, dW, db, f', a flat, delta @ W.T, its flat, delta, its flat)
+        backward_plan = []
+        for l in range(L - 1, 0, -1):
+            (a_flat, a), (back_flat, back), (delta_flat, delta) = (
+                (view(flat), view(stacked)) for flat, stacked in (self._hidden[l], self._back[l], self._delta[l]))
+            backward_plan.append((view(self.W[l]).swapaxes(-1, -2), a.swapaxes(-1, -2), view(self._dW[l][1]),
+                                  updates[l][4], self._slopes[l - 1], a_flat, back, back_flat, delta, delta_flat))
+        first_product, first_dW, first_db = dot if one else mm, updates[0][1], updates[0][4]
+
+        last_W, last_b = view(self.W[-1]), (view(self.b[-1]) if self.b else None)
+        last_f, last_slope = self._forwards[-1], self._slopes[-1]
+        loss_scale = self._loss.scale(self.batch_rows * self.config.layer_sizes[-1])
+        loss_scale = None if loss_scale == 1.0 else np.array(loss_scale)
+        uses_slope = self._loss.uses_slope
+        out_delta = view(self._delta[-1][0])
+        zbuf, abuf, ebuf = ((self._zbuf[:, 0], self._abuf[:, 0], self._ebuf[:, 0]) if single
+                            else (self._zbuf, self._abuf, self._ebuf))
+        X, Y = (self.X, self.Y) if self.shared_table or not single else (self.X[0], self.Y[0])
+        XT = X.swapaxes(-1, -2)
+        xs, ys = (None, None) if self.full_batch else ((self._xbuf[:, 0], self._ybuf[:, 0]) if single
+                                                       else (self._xbuf, self._ybuf))
+
+        for i in range(m):
+            if xs is None:
+                x, xT, y = X, XT, Y
+            else:
+                x, y = xs[i], ys[i]
+                xT = x.swapaxes(-1, -2)
+            # forward
+            a = x
+            for product, weights, product_out, bias, f, flat, stacked in forward_plan:
+                product(a, weights, product_out)
+                if bias is not None:
+                    np.add(flat, bias, flat)
+                f(flat, flat)
+                a = stacked
+            z = mm(a, last_W, zbuf[i])
+            if last_b is not None:
+                np.add(z, last_b, z)
+            out = last_f(z, abuf[i])
+            error = np.subtract(y, out, ebuf[i])  # kept for the history: not changed below
             if uses_slope:
-                delta = slopes[last](out)
-                delta *= error
+                delta = last_slope(out, out_delta)
+                np.multiply(delta, error, delta)
+                if loss_scale is not None:
+                    np.multiply(delta, loss_scale, delta)
+            elif loss_scale is not None:
+                delta = np.multiply(error, loss_scale, out_delta)
             else:
                 delta = error
-            if loss_scale != 1.0:
-                delta *= loss_scale
-            for l in range(last, -1, -1):
-                a_in = activations[l]
-                if l:
-                    back = mm(delta, Ws[l].mT)  # before W[l] changes
-                    delta_prev = slopes[l - 1](a_in)
-                    delta_prev *= back
-                grad = mm(a_in.mT if l else a0T, delta)
-                if scale_update:
-                    grad *= lr
-                Ws[l] += grad
-                if bs:
-                    grad_b = delta.sum(axis=-2, keepdims=True)
-                    if scale_update:
-                        grad_b *= lr
-                    bs[l] += grad_b
-                if l:
-                    delta = delta_prev
-        if m:
-            self.last_outputs = out if not single else out[None]
+            # backward: each layer's change dW = a.T @ delta, minus the gradient, before any weight moves
+            delta_flat = delta
+            for WT, aT, dW, db, slope, a_flat, back, back_flat, delta_prev, delta_prev_flat in backward_plan:
+                mm(delta, WT, back)
+                slope(a_flat, delta_prev_flat)
+                np.multiply(delta_prev_flat, back_flat, delta_prev_flat)
+                mm(aT, delta, dW)
+                if db is not None:
+                    np.add.reduce(delta_flat, -2, None, db, True)  # sum over rows, as np.sum(axis=-2, keepdims=True)
+                delta, delta_flat = delta_prev, delta_prev_flat
+            first_product(xT, delta_flat, first_dW)
+            if first_db is not None:
+                np.add.reduce(delta_flat, -2, None, first_db, True)
+            # update: W += learning_rate * dW, b += learning_rate * db
+            for weights, dW, layer_rate, bias, db in updates:
+                if layer_rate is not None:
+                    np.multiply(dW, layer_rate, dW)
+                np.add(weights, dW, weights)
+                if bias is not None:
+                    if layer_rate is not None:
+                        np.multiply(db, layer_rate, db)
+                    np.add(bias, db, bias)
 
     def _record(self, m):
-        """History of the m steps just run, from the stored output pre-activations."""
-        z = self._zbuf[:m]
+        """History of the m steps just run, from their stored output pre-activations, outputs and errors."""
+        z, a, error = self._zbuf[:m], self._abuf[:m], self._ebuf[:m]
         y = self.Y if self.full_batch else self._ybuf[:m]
-        a = forward_any(self.config.output_activation, z)
-        error = y - a
         span = slice(self.steps, self.steps + m)
         self._mae[:, span] = np.mean(np.abs(error), axis=(-2, -1)).T
-        self._loss_history[:, span] = self._loss.value(z, a, y).T
+        self._loss_history[:, span] = self._loss.value(z, y, error).T
         for k in self._frozen:
             self._mae[k, span] = np.nan
             self._loss_history[k, span] = np.nan
+        self.last_outputs = a[-1].copy()
         self.steps += m
 
     def _grow_history(self, needed):
         have = self._mae.shape[1]
         if needed <= have:
             return
-        size = max(needed, have + HISTORY_CHUNK, 2 * have)
+        size = max(needed, have + max(1, HISTORY_CHUNK // self.n_networks), 2 * have)
         for name in ("_mae", "_loss_history"):
             old = getattr(self, name)
             new = np.empty((self.n_networks, size))
@@ -359,15 +476,23 @@ class Trainer:
             setattr(self, name, new)
 
     def _take_rows(self, count):
-        """(S, count) row indices: each network walks its own shuffled passes through the table."""
-        n_rows = len(self.X)
-        short = count - self._pending.shape[1]
-        if short > 0:
-            passes = -(-short // n_rows)
-            fresh = np.stack([np.concatenate([rng.permutation(n_rows) for _ in range(passes)]) for rng in self._rngs])
-            self._pending = np.concatenate([self._pending, fresh], axis=1)
-        taken, self._pending = self._pending[:, :count], self._pending[:, count:]
-        return taken
+        """(S, count) row indices: each network walks its own shuffled passes through its table.
+
+        A stopped network draws nothing, so its random state and pending rows stay as they were when
+        it stopped; it gets row 0 to compute with, and its results are thrown away.
+        """
+        n_rows = self.X.shape[-2]
+        rows = np.zeros((self.n_networks, count), dtype=np.intp)
+        for k, rng in enumerate(self._rngs):
+            if k in self._frozen:
+                continue
+            pending = self._pending[k]
+            short = count - len(pending)
+            if short > 0:
+                pending = np.concatenate([pending, *(rng.permutation(n_rows) for _ in range(-(-short // n_rows)))])
+            rows[k] = pending[:count]
+            self._pending[k] = pending[count:]
+        return rows
 
     # -- divergence --------------------------------------------------------------
 
@@ -389,7 +514,7 @@ class Trainer:
         self._last_start = self.steps
         return dict(
             W=[W.copy() for W in self.W], b=[b.copy() for b in self.b], steps=self.steps,
-            pending=self._pending.copy(),
+            pending=list(self._pending),  # the row arrays are replaced, never changed in place
             rngs=None if self.full_batch else [rng.get_state() for rng in self._rngs],
         )
 
@@ -399,7 +524,7 @@ class Trainer:
             if self.b:
                 self.b[l][...] = saved["b"][l]
         self.steps = saved["steps"]
-        self._pending = saved["pending"]
+        self._pending = list(saved["pending"])
         if saved["rngs"] is not None:
             for rng, state in zip(self._rngs, saved["rngs"]):
                 rng.set_state(state)
@@ -417,6 +542,9 @@ class Trainer:
                     self.W[l][k] = before["W"][l][k]
                     if self.b:
                         self.b[l][k] = before["b"][l][k]
+                self._pending[k] = before["pending"][k]  # its rows and random state as before that update
+                if before["rngs"] is not None:
+                    self._rngs[k].set_state(before["rngs"][k])
                 self.diverged_at[k] = before["steps"] + 1
                 self._frozen[k] = ([W[k].copy() for W in self.W], [b[k].copy() for b in self.b])
             if self.n_networks == 1:
@@ -430,25 +558,71 @@ class Trainer:
                 return i + 1
         return m
 
-    # -- taking one network out ------------------------------------------------------
+    # -- one network out of a stack, and into one ----------------------------------------
 
     def extract(self, network):
-        """A one-network Trainer holding network k's weights, history and row order, exactly."""
+        """A one-network Trainer holding network k's weights, history, random state and row order, exactly."""
         seed = int(self.seeds[network])
+        X, Y = (self.X, self.Y) if self.shared_table else (self.X[network], self.Y[network])
         single = Trainer(self.config.replace(seed=seed, learning_rate=float(self.learning_rates[network])),
-                         self.X, self.Y, chunk=self._chunk)
-        for l in range(len(self.W)):
-            single.W[l][0] = self.W[l][network]
-            if self.b:
-                single.b[l][0] = self.b[l][network]
+                         X, Y, chunk=self._chunk_wanted)
+        _copy_network(self, network, single, 0)
         single.steps = self.steps
         single._grow_history(self.steps)
         single._mae[0, : self.steps] = self._mae[network, : self.steps]
         single._loss_history[0, : self.steps] = self._loss_history[network, : self.steps]
-        single._rngs[0].set_state(self._rngs[network].get_state())
-        single._pending = self._pending[network:network + 1].copy()
         single.diverged_at[0] = self.diverged_at[network]
         return single
+
+    @classmethod
+    def stack(cls, trainers):
+        """One Trainer running one-network `trainers` side by side, network k going on exactly as trainers[k] would.
+
+        They need the same settings apart from seed and learning rate, tables of one shape (shared if
+        they are all the same table) and no divergence. The stack counts its own steps from 0, with no
+        history; write_back(trainers) hands each network its steps.
+        """
+        first = trainers[0]
+        X, Y = (np.reshape(first.X, first.X.shape[-2:]), np.reshape(first.Y, first.Y.shape[-2:]))
+        settings = first.config.replace(seed=0, learning_rate=1.0)
+        for t in trainers:
+            if t.n_networks != 1 or t.diverged_at[0] >= 0:
+                raise ValueError("only one-network trainers that have not diverged can be stacked")
+            if t.config.replace(seed=0, learning_rate=1.0) != settings:
+                raise ValueError("stacked trainers need the same settings apart from seed and learning rate")
+            if t.X.shape[-2:] != X.shape or t.Y.shape[-2:] != Y.shape:
+                raise ValueError(f"stacked trainers need tables of one shape; got {t.X.shape} and {X.shape}")
+        same_table = all(t.X.tobytes() == X.tobytes() and t.Y.tobytes() == Y.tobytes() for t in trainers)
+        if not same_table:  # (bitwise: -0.0 == 0.0, yet the two can round differently)
+            X = np.stack([np.reshape(t.X, X.shape) for t in trainers])
+            Y = np.stack([np.reshape(t.Y, Y.shape) for t in trainers])
+        stacked = cls(first.config, X, Y, seeds=[int(t.seeds[0]) for t in trainers],
+                      learning_rates=[float(t.learning_rates[0]) for t in trainers])
+        for k, t in enumerate(trainers):
+            _copy_network(t, 0, stacked, k)
+        return stacked
+
+    def write_back(self, trainers):
+        """Hand network k back to trainers[k], the one-network trainers this stack was made of.
+
+        Each gains the steps run here and their history. A network that diverged here ends where
+        it would have alone: its last finite weights, the steps before that update, and the update
+        that overflowed counted in its own steps.
+        """
+        if len(trainers) != self.n_networks:
+            raise ValueError(f"{len(trainers)} trainers for {self.n_networks} stacked networks")
+        for k, t in enumerate(trainers):
+            stopped = int(self.diverged_at[k])
+            done = self.steps if stopped < 0 else stopped - 1
+            t._grow_history(t.steps + done)
+            t._mae[0, t.steps:t.steps + done] = self._mae[k, :done]
+            t._loss_history[0, t.steps:t.steps + done] = self._loss_history[k, :done]
+            _copy_network(self, k, t, 0)
+            if stopped >= 0:
+                t.diverged_at[0] = t.steps + stopped
+            elif done and self.last_outputs is not None:
+                t.last_outputs = self.last_outputs[k:k + 1].copy()
+            t.steps += done
 
     # -- plain-number state (for JSON) -----------------------------------------------
 
@@ -462,7 +636,7 @@ class Trainer:
             "weights": [W.tolist() for W in self.W],
             "biases": [b[:, 0].tolist() for b in self.b],
             "diverged_at": self.diverged_at.tolist(),
-            "pending_rows": self._pending.tolist(),
+            "pending_rows": [rows.tolist() for rows in self._pending],
             "rng_states": [_rng_state_to_plain(rng) for rng in self._rngs],
             "X": self.X.tolist(),
             "Y": self.Y.tolist(),
@@ -505,10 +679,12 @@ class Trainer:
         if S > 1:  # a diverged network of a sweep stays frozen at its last finite weights, as before saving
             for k in np.flatnonzero(trainer.diverged_at >= 0):
                 trainer._frozen[int(k)] = ([W[k].copy() for W in trainer.W], [b[k].copy() for b in trainer.b])
-        pending = np.asarray(state.get("pending_rows", [[]] * S), dtype=np.intp).reshape(S, -1)
-        if pending.size and (pending.min() < 0 or pending.max() >= len(trainer.X)):
+        pending = state.get("pending_rows", [[]] * S)
+        if len(pending) != S:
+            raise ValueError(f"row order needs one list per network ({S})")
+        trainer._pending = [np.asarray(rows, dtype=np.intp).reshape(-1) for rows in pending]
+        if any(rows.size and (rows.min() < 0 or rows.max() >= trainer.X.shape[-2]) for rows in trainer._pending):
             raise ValueError("row order refers to rows the table does not have")
-        trainer._pending = pending
         for rng, plain in zip(trainer._rngs, state.get("rng_states", [])):
             rng.set_state(_rng_state_from_plain(plain))
         if not all(np.isfinite(W).all() for W in trainer.W + trainer.b):
@@ -516,9 +692,55 @@ class Trainer:
         return trainer
 
 
-def forward_any(name, z):
-    """Activation `name` on an array of any shape (a fresh array)."""
-    return ACTIVATIONS[name].forward(z)
+def _copy_network(source, k, target, j):
+    """Network k of source becomes network j of target: weights, biases, random state, pending rows."""
+    for into, values in zip(target.W + target.b, source.W + source.b):
+        into[j] = values[k]
+    target._rngs[j].set_state(source._rngs[k].get_state())
+    target._pending[j] = source._pending[k].copy()
+
+
+def _networks_view(wide, S):
+    """(S, n, p) view of an (n, S * p) array: network k is columns k * p .. (k + 1) * p - 1."""
+    n, width = wide.shape
+    return wide.reshape(n, S, width // S).transpose(1, 0, 2)
+
+
+def _one_product_is_exact(n_rows, sizes, S, bias):
+    """Whether one product over S networks sharing a table gives every network the bits of its own.
+
+    That is X (n_rows, n_in) @ W[0] laid out (n_in, S * n_1), X.T @ delta_1 laid out the same way,
+    delta_1's row sums, and layer 1's products on those (S, ...) views, against the per-network
+    `np.matmul` of _kernel. BLAS may take another path for a wide matrix than for one network's (other
+    edge kernels, other summation order, FMA or not), and a difference shows in some fraction of the
+    sums, so they are compared on random numbers of these shapes, zeros included, drawn 4096 / (S * n_1)
+    times (at least 4, at most 64), which compares every kind of sum at least 128 times.
+    """
+    n_in, n_1, n_2 = sizes[:3]
+    rng = np.random.RandomState(0)
+    for _ in range(min(64, max(4, -(-4096 // (S * n_1))))):
+        def draw(*shape):
+            return rng.uniform(-1, 1, shape) * (rng.random_sample(shape) > 0.2)
+
+        X, W0, A1, D1 = draw(n_rows, n_in), draw(n_in, S * n_1), draw(n_rows, S * n_1), draw(n_rows, S * n_1)
+        W1, D2 = draw(S, n_1, n_2), draw(S, n_rows, n_2)
+        W0_, A1_, D1_ = (_networks_view(M, S) for M in (W0, A1, D1))
+        Z, dW, back, db = (np.empty(shape) for shape in ((n_rows, S * n_1), (n_in, S * n_1), (n_rows, S * n_1),
+                                                          (1, S * n_1)))
+        pairs = [  # (as _kernel computes it with one first product, as it does without)
+            (_networks_view(np.ndarray.dot(X, W0, Z), S), np.matmul(X, np.ascontiguousarray(W0_))),
+            (_networks_view(np.ndarray.dot(X.T, D1, dW), S), np.matmul(X.T, np.ascontiguousarray(D1_))),
+            (np.matmul(A1_, W1), np.matmul(np.ascontiguousarray(A1_), W1)),
+            (np.matmul(A1_.swapaxes(-1, -2), D2), np.matmul(np.ascontiguousarray(A1_).swapaxes(-1, -2), D2)),
+            (np.matmul(D2, W1.swapaxes(-1, -2), _networks_view(back, S)), np.matmul(D2, W1.swapaxes(-1, -2))),
+        ]
+        if bias:
+            pairs.append((_networks_view(np.add.reduce(D1, -2, None, db, True), S),
+                          np.add.reduce(np.ascontiguousarray(D1_), -2, None, None, True)))
+        for together, apart in pairs:  # bit for bit: the sign of a zero too
+            if np.ascontiguousarray(together).tobytes() != apart.tobytes():
+                return False
+    return True
 
 
 def _rng_state_to_plain(rng):

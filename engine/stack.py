@@ -71,16 +71,10 @@ def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergen
     snapshot_every: keep a Snapshot every this many steps (0: none). Returns one
     SliceResult per state, in order.
     """
-    groups = {}  # networks at different points of a shuffled pass hold different numbers of pending rows
-    for k, state in enumerate(states):
-        groups.setdefault(len(state.pending), []).append(k)
-    results = [None] * len(states)
-    for members in groups.values():
-        stacked = _run(config, X, Y, [states[k] for k in members], n_steps, snapshot_every)
-        for k, result in zip(members, stacked):
-            if alone_on_divergence and result.diverged_at >= 0 and len(members) > 1:
-                result = _run(config, X, Y, [states[k]], n_steps, snapshot_every)[0]
-            results[k] = result
+    results = _run(config, X, Y, states, n_steps, snapshot_every)
+    if alone_on_divergence and len(states) > 1:
+        results = [_run(config, X, Y, [state], n_steps, snapshot_every)[0] if result.diverged_at >= 0 else result
+                   for state, result in zip(states, results)]
     return results
 
 
@@ -95,7 +89,7 @@ def _run(config, X, Y, states, n_steps, snapshot_every):
         if state.diverged:
             trainer.diverged_at[k] = 0
             trainer._frozen[k] = (list(state.W), [b.reshape(1, -1) for b in state.b])
-    trainer._pending = np.array([s.pending for s in states], dtype=np.intp).reshape(len(states), -1)
+    trainer._pending = [np.asarray(s.pending, dtype=np.intp).copy() for s in states]
     snapshots = [[] for _ in states]
     every = snapshot_every or n_steps
     while trainer.steps < n_steps:
@@ -134,6 +128,6 @@ def absorb(trainer, results):
             trainer.diverged_at[k] = start + result.diverged_at
             if trainer.n_networks > 1:
                 trainer._frozen[k] = ([W[k].copy() for W in trainer.W], [b[k].copy() for b in trainer.b])
-    trainer._pending = np.array([r.state.pending for r in results], dtype=np.intp).reshape(len(results), -1)
+    trainer._pending = [np.asarray(r.state.pending, dtype=np.intp).copy() for r in results]
     trainer.steps = start + done
     trainer.last_outputs = None  # the slice's last training pass happened elsewhere

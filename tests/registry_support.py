@@ -45,8 +45,7 @@ SOFTSIGN = Activation(
 )
 
 
-def _half_mean_squares(z, a, y):
-    error = y - a
+def _half_mean_squares(z, y, error):
     return 0.5 * np.mean(error * error, axis=(-2, -1))
 
 

@@ -26,7 +26,7 @@ finite_values = st.one_of(
 
 @st.composite
 def training_runs(draw):
-    """(config, X, Y, seeds, learning_rates, steps) for a random small network and table."""
+    """(config, X, Y, seeds, learning_rates, steps) for a random small network and table (or one each)."""
     depth = draw(st.integers(0, 3))
     sizes = (draw(st.integers(1, 6)), *draw(st.lists(st.integers(1, 6), min_size=depth, max_size=depth)),
              draw(st.integers(1, 3)))
@@ -45,6 +45,9 @@ def training_runs(draw):
     seeds = draw(st.lists(st.integers(0, 2**32 - 1), min_size=n_networks, max_size=n_networks))
     rates = draw(st.lists(st.floats(1e-6, 1e4), min_size=n_networks, max_size=n_networks))
     steps = draw(st.integers(1, 40))
+    if draw(st.booleans()):  # one table per network: the same rows, each network's in another order
+        X = np.stack([np.roll(X, k, axis=0) for k in range(n_networks)])
+        Y = np.stack([np.roll(Y, k, axis=0) for k in range(n_networks)])
     return config, X, Y, seeds, rates, steps
 
 

@@ -98,7 +98,7 @@ def frame_status(pg, frame, outputs, z_out):
     loss = LOSSES[pg.config.loss]
     with np.errstate(all="ignore"):
         error = float(np.mean(np.abs(Y - outputs)))
-        value = float(loss.value(z_out, outputs, Y))
+        value = float(loss.value(z_out, Y, Y - outputs))
     return {"Step": f"{frame.step:,}", "Mean |error|": _number(error), "Loss": _number(value)}
 
 
@@ -174,7 +174,7 @@ def _train_frames(pg, out_columns):
         if i == len(frames) - 1:
             with np.errstate(all="ignore"):
                 point = (float(np.mean(np.abs(pg.trainer.Y - outs[-1]))),
-                         float(LOSSES[pg.config.loss].value(zs[-1], outs[-1], pg.trainer.Y)))
+                         float(LOSSES[pg.config.loss].value(zs[-1], pg.trainer.Y, pg.trainer.Y - outs[-1])))
             point = tuple(clean(point))
     return shown, point
 
