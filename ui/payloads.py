@@ -113,7 +113,7 @@ def error_curve_data(pg, current=None):
     """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps."""
     mae, loss = pg.trainer.mean_abs_error[0], pg.trainer.loss_history[0]
     if len(mae):
-        index = np.unique(figures._downsample_indices(np.vstack([mae, loss]), CURVE_POINTS // 2))
+        index = np.unique(figures.downsample_indices(np.vstack([mae, loss]), CURVE_POINTS // 2))
         x = index.tolist()
         series = [clean(mae[index]), clean(loss[index])]
     else:
@@ -256,10 +256,10 @@ def seeds_view(pg, controls, max_points=150):
     ]
     errors = trainer.mean_abs_error
     if errors.shape[1]:
-        index = np.unique(figures._downsample_indices(np.nan_to_num(errors[:1], nan=np.inf), max_points)[0])
+        index = np.unique(figures.downsample_indices(np.nan_to_num(errors[:1], nan=np.inf), max_points)[0])
         index = np.unique(np.concatenate([np.linspace(0, errors.shape[1] - 1, max_points).astype(int), index]))
-        with np.errstate(all="ignore"):
-            median = np.nanmedian(np.where(np.isfinite(errors[:, index]), errors[:, index], np.nan), axis=0)
+        # A diverged network counts as the worst, not as missing: the median is over every seed.
+        median = np.median(np.where(np.isfinite(errors[:, index]), errors[:, index], np.inf), axis=0)
         lines = {"x": index.tolist(), "lines": [clean(row, 4) for row in errors[:, index]], "median": clean(median, 4)}
     else:
         lines = {"x": [], "lines": [[] for _ in seeds], "median": None}
