@@ -1130,8 +1130,9 @@ function feed(v, data) {
     if (fresh.length) {
       p.lastAt = now;
       p.last = fresh[fresh.length - 1].step;
-      if (!v.serverRunning && !p.queue.length && fresh.length === 1) { // a Step: drawn at once
-        applyFrame(v, fresh[0]);
+      // A Step, or a reader who asked for less motion: the newest state at once, no playback in between.
+      if (reducedMotion() || (!v.serverRunning && !p.queue.length && fresh.length === 1)) {
+        fresh.forEach((f) => applyFrame(v, f));
         p.shownAt = now;
       } else { // spread evenly over the time until the next payload, after what is already queued
         let t = Math.max(now, p.queue.length ? p.queue[p.queue.length - 1].due : now);
@@ -1159,6 +1160,10 @@ function advance(v, now) {
   for (const c of v.charts.values()) {
     if (c.kind === "curve" && c.reveal !== reveal) { c.reveal = reveal; c.dirty = true; }
   }
+}
+
+function reducedMotion() {
+  return Boolean(window.matchMedia?.("(prefers-reduced-motion: reduce)").matches);
 }
 
 function wake(v) {

@@ -173,3 +173,25 @@ def test_pacing_grants_steps_as_time_passes(monkeypatch):
     assert run.allowance(1) == 1
     run.speed = 0
     assert run.allowance(1) == 49  # full speed: up to the target
+
+
+def test_workers_are_fresh_interpreters_that_never_run_the_apps_script(server, tmp_path, monkeypatch):
+    """Streamlit runs the app as __main__; a worker started by multiprocessing would run it again."""
+    import sys
+    import types
+
+    script = tmp_path / "app_like.py"
+    marker = tmp_path / "ran"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    fresh = scheduler.Scheduler(workers=1)
+    try:
+        pg = Playground.from_preset("trask-3-layer")
+        pg.run(500)
+        assert keep_watching(fresh, [pg], lambda: not pg.running, timeout=30)
+        assert fresh.worker_pids and os.getpid() not in fresh.worker_pids
+    finally:
+        fresh.shutdown()
+    assert not marker.exists()

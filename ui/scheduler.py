@@ -8,8 +8,9 @@ Its rules:
    tab at the next round, because its browser session is gone. An idle session costs nothing:
    with no granted job the dispatcher thread sleeps on an event.
 2. Training happens in worker processes, never in the interpreter that serves pages: a pool
-   of max(1, cores - 1) processes (one on a one- or two-core host) running at a lower OS
-   priority, so page loads and clicks always get a core first.
+   of max(1, cores - 1) processes (one on a one- or two-core host), so training takes at most
+   all cores but one and page loads and clicks always have a core. On a one-core host the
+   worker runs at a lower OS priority instead, so pages still come first.
 3. Round robin: each round gives every runnable job one slice, sized to about SLICE_SECONDS
    of work from what earlier slices of its kind cost. Jobs with the same signature (network
    shape and settings apart from seed and learning rate, and the same table) are stacked into
@@ -25,14 +26,15 @@ ui.state.Playground is the one the app uses.
 
 import logging
 import os
+import queue
 import threading
 import time
 import weakref
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from engine.stack import run_slice
+from ui.worker import Worker, run_call
 
 GRANT_SECONDS = 5.0  # long enough for a browser slowed down by twenty others in the room
 SLICE_SECONDS = 0.05  # work per slice: a few frames a second per job even with many jobs
@@ -68,17 +70,44 @@ def _session_open(session):
     return not Runtime.exists() or Runtime.instance().is_active_session(session)
 
 
-def _worker_init():
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:  # not allowed here: the pool still works, at normal priority
-        pass
+class _Pool:
+    """Worker processes (ui.worker), each driven by one thread of a thread pool; in-process if none can start."""
 
+    def __init__(self, workers, processes):
+        # With one core the workers would compete with the pages: they run at a lower priority there.
+        # With more, a core is left to the pages already, and a lower priority would only hand the
+        # workers' cores to whatever else runs on the machine.
+        niceness = WORKER_NICENESS if (os.cpu_count() or 1) == 1 else 0
+        self._idle = queue.Queue()
+        for _ in range(workers):
+            self._idle.put(Worker(niceness) if processes else None)
+        self._threads = ThreadPoolExecutor(workers, thread_name_prefix="training-worker")
 
-def _slice(config, X, Y, states, steps, snapshot_every, alone_on_divergence):
-    started = time.process_time()
-    results = run_slice(config, X, Y, states, steps, snapshot_every, alone_on_divergence)
-    return results, time.process_time() - started, os.getpid()
+    def submit(self, function, *args):
+        return self._threads.submit(self._call, function, args)
+
+    def _call(self, function, args):
+        worker = self._idle.get()
+        try:
+            if worker is not None:
+                try:
+                    return worker.call(function, *args)
+                except OSError as error:  # no subprocesses on this host: train here from now on
+                    _log.warning("training in the server process, workers unavailable: %s", error)
+                    worker = None
+            result, seconds = run_call(function, args)
+            if isinstance(result, Exception):
+                raise result
+            return result, seconds, os.getpid()
+        finally:
+            self._idle.put(worker)
+
+    def shutdown(self):
+        self._threads.shutdown(wait=True, cancel_futures=True)
+        while not self._idle.empty():
+            worker = self._idle.get()
+            if worker is not None:
+                worker.stop()
 
 
 class Scheduler:
@@ -127,12 +156,13 @@ class Scheduler:
         """How many jobs pages are watching now: the load, to pace the browsers' requests by."""
         with self._lock:
             return len(self._grants)
+
     def shutdown(self):
         with self._lock:
             self._grants.clear()
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
 
     # -- the dispatcher thread ---------------------------------------------------------
 
@@ -180,7 +210,7 @@ class Scheduler:
             steps = max(1, min(min(job.steps for _, _, job in members), int(SLICE_SECONDS / step_seconds)))
             every = max(1, -(-steps // 3)) if first.snapshots else 0
             states = [state for _, _, job in members for state in job.states]
-            future = pool.submit(_slice, first.config, first.X, first.Y, states, steps, every,
+            future = pool.submit(run_slice, first.config, first.X, first.Y, states, steps, every,
                                  first.alone_on_divergence)
             pending[future] = (signature, members, steps, work)
         for future in wait(pending).done:
@@ -200,17 +230,8 @@ class Scheduler:
     def _get_pool(self):
         with self._lock:
             if self._pool is None:
-                self._pool = self._make_pool()
+                self._pool = _Pool(self.workers, self._processes)
             return self._pool
-
-    def _make_pool(self):
-        if self._processes:
-            try:
-                return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"),
-                                           initializer=_worker_init)
-            except (OSError, ValueError) as error:  # no subprocesses on this host: train in a thread instead
-                _log.warning("training in a thread, worker processes unavailable: %s", error)
-        return ThreadPoolExecutor(1, thread_name_prefix="training")
 
 
 _shared = None

@@ -139,8 +139,8 @@ def new_page(browser, request):
     """Factory for pages in fresh browser contexts (fresh Streamlit sessions); each is screenshotted at the end."""
     contexts = []
 
-    def make(viewport=VIEWPORT, timeout_ms=APP_TIMEOUT_MS):
-        context = browser.new_context(viewport=viewport)
+    def make(viewport=VIEWPORT, timeout_ms=APP_TIMEOUT_MS, **options):
+        context = browser.new_context(viewport=viewport, **options)
         context.set_default_timeout(timeout_ms)
         contexts.append(context)
         return context.new_page()
