@@ -29,7 +29,7 @@ def test_any_link_gives_a_usable_playground(query, step_text):
         pg, messages = Playground.from_query(query)
     assert all(isinstance(m, str) and m for m in messages)
     assert pg.settings.problems() == []
-    assert 0 <= pg.steps <= limits.MAX_LINK_STEPS
+    assert 0 <= pg.steps <= limits.steps_within_budget(pg.trainer, limits.MAX_TOTAL_STEPS)
     assert all(np.isfinite(W).all() for W in pg.trainer.weights())
     again, second = Playground.from_query(pg.to_query())  # what the app writes back is always a clean link
     assert second == [] or any("Training stopped" in m for m in second)

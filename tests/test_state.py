@@ -116,14 +116,15 @@ def test_bad_links_fall_back_with_a_warning(query, fragment):
     pg, warnings = Playground.from_query(query)
     assert any(fragment in w for w in warnings), warnings
     assert pg.trainer is not None and np.isfinite(pg.trainer.weights()[0]).all()
-    assert pg.steps <= limits.MAX_LINK_STEPS
+    assert pg.steps <= limits.steps_within_budget(pg.trainer, limits.MAX_TOTAL_STEPS)
 
 
 def test_huge_step_requests_are_capped():
     pg, warnings = Playground.from_query({"preset": "single-neuron", "steps": str(10**9)})
-    assert pg.steps == limits.MAX_LINK_STEPS and warnings
+    budget = limits.steps_within_budget(pg.trainer, 10**9)
+    assert pg.steps == budget and len(warnings) == 2  # out of range, then more than one click's work
     note = pg.run(pg.steps + 10**9)
-    assert "at most" in note and pg.run_until == pg.steps + limits.MAX_STEPS_PER_CLICK
+    assert "at most" in note and pg.run_until == 2 * budget
 
 
 def test_divergence_stops_with_a_message_and_reset_recovers():
@@ -179,10 +180,10 @@ def test_targets_outside_the_sigmoid_are_named_and_fixed_by_scaling():
 
 
 def test_a_sweep_is_capped_by_network_steps_with_a_note():
-    pg = Playground.from_preset("trask-3-layer")
+    pg = Playground.from_preset("single-neuron")  # so cheap that memory, not work, binds first
     note = pg.start_sweep(256, 60_000, 0.05)
-    assert pg.sweep.target_steps == limits.MAX_SWEEP_NETWORK_STEPS // 256 and "at most" in note
-    assert pg.start_sweep(16, 60_000, 0.05) == "" and pg.sweep.target_steps == 60_000
+    assert pg.sweep.target_steps == limits.MAX_SWEEP_NETWORK_STEPS // 256 and "network-steps" in note
+    assert pg.start_sweep(16, 10_000, 0.05) == "" and pg.sweep.target_steps == 10_000
 
 
 def test_a_sweep_summary_before_its_first_step():
@@ -210,8 +211,10 @@ def test_settings_version_grows_only_for_changes_the_sidebar_did_not_make():
 
 def test_run_pause_and_sweep_controls_are_idempotent():
     pg = Playground.from_preset("trask-3-layer")
-    assert pg.run() == "" and pg.running
-    assert pg.run() == "" and pg.running  # a second Run (a click delivered twice) changes nothing
+    pg.run()
+    until = pg.run_until
+    assert pg.running and until > 0
+    assert pg.run() == "" and pg.running and pg.run_until == until  # a click delivered twice changes nothing
     pg.pause()
     pg.pause()
     assert not pg.running
@@ -349,3 +352,56 @@ def test_a_link_carries_what_it_hides():
     assert "hide" not in pg.to_query(hidden=())  # the teacher's own link without the hiding
     again, _ = Playground.from_query(pg.to_query())
     assert again.hidden == pg.hidden
+
+
+# -- one interaction, one budget of work ---------------------------------------------------------
+
+
+def largest_playground():
+    """Six hidden layers of 16 on a 500-row, 12-column table: the most work one step can be."""
+    columns = tuple(f"x{j}" for j in range(limits.MAX_COLUMNS - 1)) + ("y",)
+    rows = tuple(tuple(float(v) for v in row)
+                 for row in np.random.default_rng(0).integers(0, 2, (limits.MAX_ROWS, limits.MAX_COLUMNS)))
+    pg = Playground.from_preset("curved")
+    pg.set_table(Table(columns=columns, rows=rows, inputs=columns[:-1], outputs=columns[-1:]))
+    assert pg.apply_settings(replace(pg.settings, hidden=(limits.MAX_NEURONS,) * limits.MAX_HIDDEN_LAYERS))
+    return pg
+
+
+def test_every_click_that_trains_is_bounded_by_work():
+    pg = largest_playground()
+    budget = limits.steps_within_budget(pg.trainer, 10**9)
+    assert budget < 5_000
+    pg.step(10**6)
+    assert pg.steps == budget
+    note = pg.run(pg.steps + 100_000)
+    assert pg.run_until == 2 * budget and f"{2 * budget:,}" in note and "click" in note
+    pg.pause()
+    note = pg.run()
+    assert pg.run_until == pg.steps + budget and f"{pg.steps + budget:,}" in note and "Run again" in note
+
+
+def test_a_tutorial_runs_its_steps_in_one_click_without_a_note():
+    pg = Playground.from_preset("trask-3-layer")
+    assert pg.run(60_000) == "" and pg.run_until == 60_000
+
+
+def test_a_link_replays_as_far_as_one_click_of_work_and_says_so():
+    big = largest_playground()
+    query = {**big.to_query(), "steps": "100000"}
+    budget = limits.steps_within_budget(big.trainer, 10**9)
+    pg, warnings = Playground.from_query(query)
+    assert pg.steps == budget
+    [warning] = warnings
+    assert f"step {budget:,}" in warning and "100,000" in warning and "two seconds" in warning
+    again, _ = Playground.from_query(query)
+    assert weights_equal(again, pg)  # the same link, the same step, the same weights
+    small, warnings = Playground.from_query({"preset": "trask-3-layer", "steps": "60000"})
+    assert small.steps == 60_000 and warnings == []
+
+
+def test_a_sweep_is_bounded_by_the_work_of_all_its_networks():
+    pg = largest_playground()
+    note = pg.start_sweep(limits.MAX_SEEDS, 60_000, 0.05)
+    assert pg.sweep.target_steps == limits.steps_within_budget(pg.sweep.trainer, 10**9) < 10
+    assert f"{pg.sweep.target_steps:,} steps" in note and "two seconds" in note

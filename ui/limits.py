@@ -1,8 +1,10 @@
-"""Limits for a shared server, chosen so one interaction holds a core for ~2 s at most.
+"""Limits for a shared server, chosen so one interaction holds a core for about two seconds.
 
-Measured on a 2-core machine: the 3-4-1 tutorial net trains ~60,000 steps/s; a
-500-row table with six hidden layers of 16 neurons ~3,000 steps/s. Training is
-sliced into short ticks, so these bound work per click, not what a user can reach.
+Every click that asks for training (Step, Run, Run to, Run all seeds) and every link that
+is opened gets at most CLICK_SECONDS of modelled work: steps_within_budget turns that into a
+number of steps for the network at hand, so the tutorials' 3-4-1 net still runs its 60,000
+steps while six layers of 16 on 500 rows run about 1,000. The model is fixed numbers, not a
+clock, so a link replays to the same step (and the same weights) on any machine.
 """
 
 MAX_ROWS = 500
@@ -10,8 +12,6 @@ MAX_COLUMNS = 12
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
 MAX_TOTAL_STEPS = 1_000_000  # history of one network: two float arrays of this length
-MAX_STEPS_PER_CLICK = 100_000  # Run to N and Step xN ask for at most this many at once
-MAX_LINK_STEPS = 100_000  # a shared link replays at most this many steps when opened (~1.5 s)
 MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
 MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: the sweep's history stays under ~32 MB
@@ -24,11 +24,37 @@ MAX_LEARNING_RATE = 1e4
 SECONDS_PER_CALL = 0.1  # training per advance_live/advance_sweep call made by hand (tests, benchmarks)
 REDRAW_INTERVAL_SECONDS = 0.15  # how often a running page redraws; training goes on in between (ui.live)
 
-# A step's cost grows with rows x weights; this bounds one tick's slice of work.
-WORK_PER_TICK = 4_000_000  # (rows * weights) per tick, ~0.15 s on the slowest allowed table
+# What one training step costs, fitted to steps timed on the 2-core server (bench/limits_bench.py
+# prints measured CPU seconds next to this model; a single network's steps come within 0.5-1.6x).
+# At widths of 16 or less a step's time follows NumPy's fixed cost per call and the rows times
+# the neurons they pass through (activations and slopes are elementwise), not rows x weights.
+# Modelled seconds of one core that one click or one opened link may use: with what the model leaves
+# out (slicing, snapshots, the replay's bookkeeping) an interaction measures about 2 s of CPU.
+CLICK_SECONDS = 1.6
+SECONDS_PER_LAYER = 11e-6  # NumPy calls per layer per step, shared by a stack of networks
+SECONDS_PER_BIAS_LAYER = 9e-6  # biases add calls to every layer
+SECONDS_PER_NETWORK_LAYER = 0.4e-6  # each network of a stack adds this per layer
+SECONDS_PER_WEIGHT = 3e-9  # the update of each weight
+SECONDS_PER_ROW_NEURON = 28e-9  # each row through each neuron, forward and back
+SECONDS_PER_SAMPLED_ROW = 80e-9  # mini-batches: copying each row of the batch
+SECONDS_PER_SHUFFLE = 6e-6  # mini-batches: a network's share of reshuffling the rows, per step
 
 
-def steps_per_tick(n_rows, n_weights, n_networks=1):
-    """How many steps one live tick may run: small nets run many, big ones few (>= 1)."""
-    per_step = max(1, n_rows * n_weights * n_networks)
-    return int(max(1, min(5_000, WORK_PER_TICK // per_step)))
+def step_seconds(layer_sizes, rows, networks=1, mini_batch=False, bias=False):
+    """Modelled seconds of one core for one step of `networks` stacked networks, `rows` rows per update."""
+    layers = len(layer_sizes) - 1
+    weights = sum(a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+    neurons = sum(layer_sizes[1:])
+    per_network = (layers * SECONDS_PER_NETWORK_LAYER + weights * SECONDS_PER_WEIGHT
+                   + rows * neurons * SECONDS_PER_ROW_NEURON)
+    if mini_batch:
+        per_network += rows * SECONDS_PER_SAMPLED_ROW + SECONDS_PER_SHUFFLE
+    return layers * (SECONDS_PER_LAYER + bias * SECONDS_PER_BIAS_LAYER) + networks * per_network
+
+
+def steps_within_budget(trainer, wanted):
+    """How many of `wanted` more steps of every network of `trainer` fit in one click's budget (>= 1 if wanted)."""
+    config = trainer.config
+    cost = step_seconds(config.layer_sizes, trainer.batch_rows, trainer.n_networks, not trainer.full_batch,
+                        config.bias)
+    return max(0, min(int(wanted), max(1, int(CLICK_SECONDS / cost))))

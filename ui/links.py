@@ -235,7 +235,7 @@ def from_query(query):
     steps = 0
     if "steps" in query:
         try:
-            steps = whole_number(query["steps"], 0, limits.MAX_LINK_STEPS)
+            steps = whole_number(query["steps"], 0, limits.MAX_TOTAL_STEPS)
         except LinkProblem as problem:
             steps = _clamped_steps(query["steps"])
             warnings.append(f"Link parameter 'steps': {problem}; training {steps:,} steps.")
@@ -258,7 +258,7 @@ def _clamped_steps(text):
     """A usable step count for a link's bad 'steps': out-of-range numbers are clamped, the rest are 0."""
     text = str(text).strip()
     if text.isascii() and text.lstrip("-").isdigit() and len(text) <= 12:
-        return min(max(int(text), 0), limits.MAX_LINK_STEPS)
+        return min(max(int(text), 0), limits.MAX_TOTAL_STEPS)
     return 0
 
 
@@ -267,7 +267,7 @@ def parse_rate_changes(text, current):
     changes = []
     for part in text.split(",")[: 1000]:
         step_text, _, rate_text = part.partition(":")
-        step = whole_number(step_text, 0, limits.MAX_LINK_STEPS)
+        step = whole_number(step_text, 0, limits.MAX_TOTAL_STEPS)
         rate = finite_number(rate_text, limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE)
         if changes and step <= changes[-1][0]:
             raise LinkProblem("steps must increase")

@@ -86,7 +86,12 @@ class Playground:
             pg = cls.from_preset(link.settings.preset)
             pg.hidden = link.hidden
             return pg, warnings
-        pg._replay(link.steps, link.learning_rate_changes or pg.learning_rate_changes)
+        steps = limits.steps_within_budget(pg.trainer, link.steps)
+        if steps < link.steps:
+            warnings.append(f"The link asks for {link.steps:,} steps; it opened at step {steps:,}, because "
+                            "replaying more of this network would take more than about two seconds of the shared "
+                            f"server. Run to {link.steps:,} continues with the same weights, {steps:,} steps a click.")
+        pg._replay(steps, link.learning_rate_changes or pg.learning_rate_changes)
         if pg.message:
             warnings.append(pg.message)
         return pg, warnings
@@ -247,32 +252,32 @@ class Playground:
 
     @_locked
     def step(self, n_steps):
-        """Pause, then n_steps updates (bounded by the total-step limit); returns the RunReport."""
+        """Pause, then n_steps updates (within one click's work and the total-step limit); returns the RunReport."""
         self.live.stop()
-        report = self._train(n_steps)
+        report = self._train(limits.steps_within_budget(self.trainer, n_steps))
         self._changed()
         return report
 
     @_locked
     def run(self, until=0):
-        """Run until paused, or until step `until` (capped per click); returns a note for the user.
+        """Run until step `until` (0: as far as one click may), within one click's work; returns a note for the user.
 
         Idempotent: a second Run while running changes nothing (a click can arrive twice).
         """
         if self.running and not until:
             return ""
-        note = ""
-        if until:
-            if until <= self.steps:
-                return f"Already at step {self.steps:,}; choose a larger step."
-            if until - self.steps > limits.MAX_STEPS_PER_CLICK:
-                until = self.steps + limits.MAX_STEPS_PER_CLICK
-                note = (f"One click runs at most {limits.MAX_STEPS_PER_CLICK:,} steps: running to "
-                        f"{until:,}; click again to continue.")
+        if until and until <= self.steps:
+            return f"Already at step {self.steps:,}; choose a larger step."
         if self.trainer.diverged_at[0] >= 0 or self.steps >= limits.MAX_TOTAL_STEPS:
             return self.message
-        self.live.start(until)
-        return note
+        wanted = min(until or limits.MAX_TOTAL_STEPS, limits.MAX_TOTAL_STEPS) - self.steps
+        budget = limits.steps_within_budget(self.trainer, wanted)
+        self.live.start(self.steps + budget)
+        if budget == wanted:
+            return ""
+        again = "Run to" if until else "Run"
+        return (f"One click trains this network at most {budget:,} steps (about two seconds of the shared "
+                f"server): running to step {self.run_until:,}; click {again} again to go on.")
 
     @_locked
     def pause(self):

@@ -25,12 +25,19 @@ class Sweep:
         """(Sweep, note): n_seeds networks on scaled X (n_rows, n_in), Y (n_rows, n_out); note says what was capped."""
         n_seeds = int(min(max(1, n_seeds), limits.MAX_SEEDS))
         wanted = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
-        steps = min(wanted, limits.MAX_SWEEP_NETWORK_STEPS // n_seeds)
-        note = "" if steps == wanted else (
-            f"{n_seeds} seeds can train at most {steps:,} steps each here "
-            f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
-        seeds = [(first_seed + k) % 2**32 for k in range(n_seeds)]
-        return cls(Trainer(config, X, Y, seeds=seeds), made_from, steps, float(target_error)), note
+        trainer = Trainer(config, X, Y, seeds=[(first_seed + k) % 2**32 for k in range(n_seeds)])
+        by_memory = limits.MAX_SWEEP_NETWORK_STEPS // n_seeds
+        by_work = limits.steps_within_budget(trainer, wanted)
+        steps = min(wanted, by_memory, by_work)
+        if steps == wanted:
+            note = ""
+        elif by_work < by_memory:
+            note = (f"{n_seeds} seeds of this network can train at most {steps:,} steps each in one click (about "
+                    "two seconds of the shared server); fewer seeds, fewer rows or a smaller network go further.")
+        else:
+            note = (f"{n_seeds} seeds can train at most {steps:,} steps each here "
+                    f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
+        return cls(trainer, made_from, steps, float(target_error)), note
 
     def job(self, generation):
         """The next slice of this sweep for the scheduler (its networks stay one stack), or None."""
