@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from engine import LOSSES
 from engine.presets import PRESETS, build_trainer
 from tests.apptest_support import navigation_like_the_server
-from ui import mathpage, readouts, site
+from ui import limits, mathpage, readouts, site
 from ui.state import Playground
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -406,3 +406,19 @@ def test_the_math_page_steps_and_shows_the_next_steps_numbers():
     no_exceptions(at)
     assert playground(at).steps == 1 and latex(at) != before
     assert "Current weights at step 1;" in " ".join(c.value for c in at.caption)
+
+
+def test_the_share_box_says_when_its_link_opens_short_of_this_step(monkeypatch):
+    at = click(start(), "Step ×100")
+    pg = playground(at)
+    shared = " ".join(w.value for w in at.sidebar.warning)
+    assert "opens at step" not in shared
+    monkeypatch.setattr(limits, "CLICK_SECONDS", 200.5 * limits.step_seconds(pg.config.layer_sizes, 4))
+    pg.step(300)
+    pg.step(300)  # two clicks of 200 steps: beyond what the link replays
+    assert pg.steps == 500
+    at.run()
+    no_exceptions(at)
+    shared = " ".join(w.value for w in at.sidebar.warning)
+    assert "opens at step 200, not 500" in shared and "Run to 500" in shared
+    assert not any("so the same weights" in c.value for c in at.sidebar.caption)

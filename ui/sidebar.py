@@ -35,15 +35,28 @@ def sidebar_ui(pg):
 
 
 def share_ui(pg):
+    # Opening a link is one interaction: it replays as far as one click's work, like a Run to.
+    replayed = limits.steps_within_budget(pg.trainer, pg.steps)
+    carries_table = pg.link_carries_table()
     with st.popover("Share this run", width="stretch"):
-        st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
-                   "so the same weights.")
+        if replayed == pg.steps and carries_table:
+            st.caption("Anyone opening this link gets the same table, settings, seed and steps, "
+                       "so the same weights.")
+        else:
+            st.caption("This link carries the run's settings, seed and steps.")
         hidden = st.multiselect("Hide for whoever opens it (a focused exercise)", list(links.HIDEABLE),
                                 default=list(pg.hidden), format_func=links.HIDEABLE.get, key="share_hide")
         share_link(hidden)
-        if not pg.link_carries_table():
+        if not carries_table:
             st.warning("This table is too large to fit in a link: the link uses the preset's table. "
                        "Share the CSV from the Data page alongside it.")
+        if replayed < pg.steps:
+            later_rates = any(step > replayed for step, _ in pg.learning_rate_changes)
+            st.warning(f"The link opens at step {replayed:,}, not {pg.steps:,}: replaying more of this network "
+                       "would take more than one click's work (about two seconds of the shared server). It opens "
+                       f"with this run's weights at step {replayed:,}; Run to {pg.steps:,} there, one click's work "
+                       "at a time, " + ("with the learning-rate changes this run made later, " if later_rates else "")
+                       + "reaches these weights exactly.")
 
 BATCH_MODES = MappingProxyType({"full": "Full batch (all rows)", "mini": "Mini-batch", "row": "One row at a time"})
 
