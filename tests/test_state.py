@@ -405,3 +405,27 @@ def test_a_sweep_is_bounded_by_the_work_of_all_its_networks():
     note = pg.start_sweep(limits.MAX_SEEDS, 60_000, 0.05)
     assert pg.sweep.target_steps == limits.steps_within_budget(pg.sweep.trainer, 10**9) < 10
     assert f"{pg.sweep.target_steps:,} steps" in note and "two seconds" in note
+
+
+def test_a_sweep_holds_no_more_memory_than_its_limit():
+    """Measured, not computed: everything a started sweep keeps once a slice's results are in."""
+    import gc
+    import tracemalloc
+
+    from engine.stack import SliceResult
+
+    for pg in (Playground.from_preset("single-neuron"), largest_playground()):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            pg.start_sweep(limits.MAX_SEEDS, limits.MAX_SWEEP_STEPS, 0.05)
+            job = pg.job("sweep")  # one slice of one step, brought back as the scheduler brings it
+            pg.absorb("sweep", job.generation, [SliceResult(state, 1, np.zeros(1), np.zeros(1), -1, [])
+                                                 for state in job.states])
+            del job
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert pg.sweep.trainer.steps == 1
+        assert held <= limits.MAX_SWEEP_BYTES, f"{held / 1e6:.1f} MB"

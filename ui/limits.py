@@ -14,7 +14,11 @@ MAX_NEURONS = 16
 MAX_TOTAL_STEPS = 1_000_000  # history of one network: two float arrays of this length
 MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
-MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: the sweep's history stays under ~32 MB
+MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: two floats of history each, 32 MB at most
+# What a sweep holds (tests/test_state.py measures it): its history, reserved for its own steps and
+# no more, plus the engine's per-step output buffers, which are large only where few steps fit
+# the work budget (256 seeds on 500 rows: 8 MB of buffers, 4 steps of history).
+MAX_SWEEP_BYTES = 40_000_000
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_QUERY_CHARS = 20_000  # longer query strings are ignored with a warning
 MAX_CELL_CHARS = 40

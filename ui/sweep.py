@@ -10,6 +10,16 @@ from ui import limits
 from ui.scheduler import Job
 
 
+def _with_history_for(stack, steps):
+    """The new, unshared `stack` with room for exactly `steps` steps of history: two (S, steps) float arrays.
+
+    The engine reserves history in blocks of 16,384 steps for every network (67 MB for 256 seeds,
+    whatever their steps); absorbing a slice into a stack that already has room reserves nothing.
+    """
+    stack._mae, stack._loss_history = np.empty((stack.n_networks, steps)), np.empty((stack.n_networks, steps))
+    return stack
+
+
 @dataclass(eq=False)
 class Sweep:
     """S networks, seeds seed, seed + 1, ..., trained side by side up to target_steps."""
@@ -37,7 +47,7 @@ class Sweep:
         else:
             note = (f"{n_seeds} seeds can train at most {steps:,} steps each here "
                     f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
-        return cls(trainer, made_from, steps, float(target_error)), note
+        return cls(_with_history_for(trainer, steps), made_from, steps, float(target_error)), note
 
     def job(self, generation):
         """The next slice of this sweep for the scheduler (its networks stay one stack), or None."""
