@@ -305,6 +305,34 @@ def test_csv_never_starts_a_cell_with_a_formula():
     assert b",-1000000," in data  # negative numbers stay numbers
 
 
+# Names that start a formula in a spreadsheet splitting lines at ';' (or ','), not only at their start.
+HOSTILE = Table(
+    columns=("x;=cmd|' /C calc'!A0", "a,=1+2", 'b;"@SUM(1)', "c; -2+3+cmd|' /C calc'!A0", "'=kept", "d;'+e", "y"),
+    rows=((1.0, -2.0, 3.0, 0.5, 1e-7, -1e6, -0.0), (0.25, -0.5, 2.0, -3.0, 4.0, 5.0, 1.0)),
+    inputs=("x;=cmd|' /C calc'!A0", "a,=1+2", 'b;"@SUM(1)', "c; -2+3+cmd|' /C calc'!A0", "'=kept", "d;'+e"),
+    outputs=("y",),
+)
+
+
+def runs_as_formula(field):
+    """True if a spreadsheet would run this cell: it opens (after spaces and quotes) with = + - @ tab or CR,
+    and holds more than the digits, signs, dots, exponents and commas of numbers."""
+    opening = field.lstrip(' "')
+    return opening[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"[0-9.eE+,-]*", opening)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_csv_read_with_either_separator_holds_no_formula(delimiter):
+    text = table_to_csv(HOSTILE).decode("utf-8")
+    fields = [field for row in csv.reader(io.StringIO(text), delimiter=delimiter) for field in row]
+    assert fields and not [field for field in fields if runs_as_formula(field)]
+
+
+def test_csv_with_hostile_names_uploads_to_the_same_table():
+    check = csv_round_trip(HOSTILE)
+    assert check.problems == () and same_bits(check.table, HOSTILE)
+
+
 def test_upload_refuses_a_file_over_the_size_limit():
     frame, message = read_csv_upload(b"a,b\n" + b"1,2\n" * 1_250_000)  # 5 MB
     assert frame is None and f"{MAX_UPLOAD_BYTES:,} bytes" in message

@@ -30,8 +30,12 @@ _SHOWN_CHARS = 20  # how much of a bad value a message repeats
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TRUTHY_WORDS = frozenset({"true", "false", "yes", "no"})
 _INFINITE_WORDS = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
-# Spreadsheets run a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell starting with = + - @ tab or CR as a formula (OWASP, CSV injection). A sheet
+# that splits lines at ';' or ',' starts a cell after each of them, so every piece between them
+# counts as a start; spaces and double quotes before it do not protect it.
+_SEPARATORS = re.compile(r"([,;])")
+_RUNS_AS_FORMULA = re.compile(r"""[ "]*[=+\-@\t\r']""")  # ' too: a piece opening with one gets it doubled
+_ESCAPED = re.compile(r"""'[ "]*[=+\-@\t\r']""")
 
 
 
@@ -398,17 +402,20 @@ def _is_plain_number(text):
 
 
 def _escape_formula(text):
-    """Quote a cell a spreadsheet would run; a leading quote is doubled so the escape can be undone."""
-    if text.startswith("'") or (text.startswith(_FORMULA_STARTS) and not _is_plain_number(text)):
-        return "'" + text
-    return text
+    """Text no spreadsheet runs, split at ',' or ';' or not: a quote opens each piece that could start a formula.
+
+    Plain numbers stay as they are (-1 is a number, not a formula); _unescape_formula undoes it exactly.
+    """
+    if _is_plain_number(text):
+        return text
+    pieces = _SEPARATORS.split(text)  # pieces at even places, separators between them
+    return "".join("'" + piece if i % 2 == 0 and _RUNS_AS_FORMULA.match(piece) else piece
+                   for i, piece in enumerate(pieces))
 
 
 def _unescape_formula(text):
-    rest = text[1:]
-    if text.startswith("'") and rest.startswith(("'", *_FORMULA_STARTS)) and not _is_plain_number(rest):
-        return rest
-    return text
+    pieces = _SEPARATORS.split(text)
+    return "".join(piece[1:] if i % 2 == 0 and _ESCAPED.match(piece) else piece for i, piece in enumerate(pieces))
 
 
 def number_text(x):
@@ -418,7 +425,7 @@ def number_text(x):
 
 
 def table_to_csv(table):
-    """UTF-8 CSV bytes of the table; cells that look like formulas start with a quote."""
+    """UTF-8 CSV bytes of the table; any text a spreadsheet could run as a formula is quoted (_escape_formula)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([_escape_formula(name) for name in table.columns])
