@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.serialize import to_json
 from ui import limits, readouts, session
+from ui.mathtext import plain
 
 
 def script_ui(pg):
@@ -26,7 +27,8 @@ def network_file_ui(pg):
             text = upload.getvalue()
             loaded, problems = pg.network_problems(text)
         if problems:
-            st.error(f"That network can't be loaded: {'; '.join(problems)}. The current network is kept.")
+            # The reasons repeat the file's own text (a setting's name, a value): shown as typed, not as Markdown.
+            st.error(f"That network can't be loaded: {plain('; '.join(problems))}. The current network is kept.")
         else:
             st.session_state["code_loaded"] = (text, f"{'-'.join(map(str, loaded.config.layer_sizes))} network "
                                                      f"at step {loaded.steps:,}")
@@ -38,7 +40,7 @@ def network_file_ui(pg):
             try:
                 pg.load_network(text)
             except ValueError as error:  # the table changed since the file was read
-                st.error(f"That network can't be used now: {error}. The current network is kept.")
+                st.error(f"That network can't be used now: {plain(error)}. The current network is kept.")
             else:
                 st.rerun()
 

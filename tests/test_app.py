@@ -422,3 +422,45 @@ def test_the_share_box_says_when_its_link_opens_short_of_this_step(monkeypatch):
     shared = " ".join(w.value for w in at.sidebar.warning)
     assert "opens at step 200, not 500" in shared and "Run to 500" in shared
     assert not any("so the same weights" in c.value for c in at.sidebar.caption)
+
+
+# -- visitor text is shown as typed, never as Markdown ----------------------------------------------
+
+LINK_TEXT = "[Log in again](http://ev.il)"
+
+
+def shown(elements):
+    """The Markdown of the elements, without the invisible word joiners that keep bare addresses from linking."""
+    return " ".join(e.value for e in elements).replace("\u2060", "")
+
+
+def test_link_text_in_a_warning_is_escaped_markdown():
+    at = start({"act": LINK_TEXT, "seed": "**FREE PRIZE**"})
+    no_exceptions(at)
+    warnings = shown(at.warning)
+    assert r"'\[Log in again\]\(http\://ev\.il\)'" in warnings and r"'\*\*FREE PRIZE\*\*'" in warnings
+    assert "](" not in warnings and "**" not in warnings
+
+
+def test_a_column_name_in_a_data_error_is_escaped_markdown():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    data = b"[Log in](http://ev.il),y\nabc,1\n"
+    at.file_uploader(key="data_upload").set_value(("evil.csv", data, "text/csv")).run()
+    no_exceptions(at)
+    errors = shown(at.error)
+    assert r"column '\[Log in\]\(http\://ev\.i…': 'abc' is not a number" in errors and "](" not in errors
+
+
+def test_a_saved_networks_text_in_an_error_is_escaped_markdown():
+    from engine.serialize import to_json
+
+    at = start()
+    document = json.loads(to_json(playground(at).trainer, playground(at).scaler))
+    document["trainer"]["config"]["hidden_activation"] = LINK_TEXT
+    at.switch_page("pages/code.py").run()
+    at.file_uploader(key="code_upload_json").set_value(("evil.json", json.dumps(document).encode(),
+                                                        "application/json")).run()
+    no_exceptions(at)
+    errors = shown(at.error)
+    assert "can't be loaded" in errors and r"\[Log in again\]\(http\://ev\.il\)" in errors and "](" not in errors

@@ -293,6 +293,9 @@ def test_readouts_match_the_engine():
     assert len(summary) == 3 + 1 and summary["smallest slope"].min() == flat["slope"]
     table = readouts.outputs_table(pg)
     assert np.array_equal(table["score (output)"], pg.outputs()[:, 0])
+    pg.set_table(replace(pg.table, columns=("[a](http://e)", *pg.table.columns[1:]),
+                         inputs=("[a](http://e)", *pg.table.inputs[1:])))
+    assert readouts.scaling_words(pg).startswith("\\[a\\]\\(http\\:\u2060//e\\) / 3")  # shown as typed
 
 
 def test_sweep_story_counts_seeds_that_reached_the_target():

@@ -20,6 +20,7 @@ import pandas as pd
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, SCALINGS
 from engine.presets import PRESETS
 from ui import limits, site
+from ui.mathtext import plain
 from ui.settings import DEFAULT_PRESET, Settings
 from ui.table import Table, check_frame, number_text, table_from_preset
 
@@ -29,9 +30,9 @@ class LinkProblem(ValueError):
 
 
 def short(text, size=30):
-    """User text repeated in a message: quoted, and cut at `size` characters."""
+    """User text repeated in a message: quoted, cut at `size` characters, escaped so Markdown shows it as typed."""
     text = str(text)
-    return repr(text if len(text) <= size else text[:size] + "…")
+    return plain(repr(text if len(text) <= size else text[:size] + "…"))
 
 
 # -- parsers and formatters ---------------------------------------------------------

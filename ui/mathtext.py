@@ -10,8 +10,13 @@ _TEXT_ESCAPES = MappingProxyType({
     "\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "_": r"\_", "{": r"\{", "}": r"\}",
 })
-# Characters Markdown may read as formatting, links, HTML or (in Streamlit) the start of LaTeX.
-_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|$~")
+# Characters Markdown may read as formatting, links, HTML, entities or (in Streamlit) the start of LaTeX
+# or of a directive (:red[...]).
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|$~:@&")
+# Bare http://..., www.... and a@b.c become links, and :material/name: an icon, after the escapes are read
+# (Streamlit finds them in the text itself). An invisible word joiner after ':' and '@' and before '.'
+# breaks each pattern without changing what is shown.
+_JOINED = MappingProxyType({":": ":\u2060", "@": "@\u2060", ".": "\u2060."})
 
 
 def num(x, digits=4):
@@ -63,6 +68,6 @@ def variable(name):
 
 
 def plain(text):
-    """User text for Markdown: every character that could format, link or open LaTeX is backslash-escaped."""
+    """User text for Markdown, shown as typed: what could format, link, or open LaTeX is escaped or broken up."""
     text = " ".join(str(text).splitlines())  # a line break would end a table cell or a list item
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+    return "".join(_JOINED.get(c, c).replace(c, "\\" + c) if c in _MARKDOWN_SPECIAL else c for c in text)

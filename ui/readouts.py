@@ -10,6 +10,7 @@ import pandas as pd
 from engine import ACTIVATIONS
 from engine.export import export_script
 from engine.presets import PRESETS
+from ui.mathtext import plain
 from ui.settings import SCALING_FIELDS
 
 GRID_POINTS = 60  # per axis of the Predict page's output map
@@ -76,11 +77,11 @@ def predictions(pg, X_new):
 
 
 def scaling_words(pg):
-    """'studied / 3, slept / 9': how new inputs are scaled, or "" when they are used as typed."""
+    """'studied / 3, slept / 9' as Markdown (names escaped): how new inputs are scaled, or "" when used as typed."""
     scaler = pg.scaler
     if not (np.any(scaler.in_scale != 1) or np.any(scaler.in_offset != 0)):
         return ""
-    return ", ".join((f"{n} / {s:g}" if o == 0 else f"({n} − {o:g}) / {s:g}")
+    return ", ".join((f"{plain(n)} / {s:g}" if o == 0 else f"({plain(n)} − {o:g}) / {s:g}")
                      for n, o, s in zip(pg.table.inputs, scaler.in_offset, scaler.in_scale))
 
 

@@ -21,6 +21,7 @@ from engine.activations import ACTIVATIONS
 from engine.scaling import SCALINGS
 
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_NAME_CHARS, MAX_ROWS, MAX_UPLOAD_BYTES
+from .mathtext import plain
 
 MAX_ABS_VALUE = 1e6  # beyond this, sums of a few weights times inputs could overflow float64 during training
 MAX_PROBLEMS = 8  # more than this at once is a wall of text; the rest are counted
@@ -130,16 +131,16 @@ def _plural(n, word):
 
 
 def _show(value):
-    """A value as a message repeats it: quoted if text, cut short if long."""
+    """A value as a message repeats it: quoted if text, cut short if long, escaped so Markdown shows it as typed."""
     if isinstance(value, str):
-        return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+        return plain(repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…"))
     if isinstance(value, numbers.Integral) and abs(value) > 10**_SHOWN_CHARS:
         return "a number with more than 20 digits"  # repr of a huge int can itself refuse to run
     try:
         text = repr(value)
     except Exception:
         text = type(value).__name__
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return plain(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
 
 
 def _is_missing(value):
