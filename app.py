@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from ui import scheduler, session, sidebar, site
+from ui import routing, scheduler, session, sidebar
 
 st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
 
 pg = session.playground()
 # A classroom link may hide pages, or the whole page list, for a focused exercise.
-pages = {p.script: st.Page(p.script, title=p.title, icon=p.icon, default=p.default,
-                           **({} if p.default else {"url_path": p.url_path}))
-         for p in site.PAGES if p.default or pg.shows(p.url_path)}
-page = st.navigation(list(pages.values()), position="sidebar" if pg.shows("nav") else "hidden")
-entry = next(p for p in site.PAGES if pages.get(p.script) is page)
+page, entry = routing.navigation(pg)
 
 for warning in st.session_state.pop("link_warnings", []):
     st.warning(warning, icon=":material/link:")

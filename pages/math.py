@@ -25,7 +25,8 @@ def render(pg):
         DRAW[block.kind](block.text)
 
 
+pg = session.playground()
 st.title("Math")
 st.caption("The numbers of one training step, for one row, in the order the tutorials explain it: "
            "forward (weighted sums, activations), the error, then backward (deltas, weight changes).")
-render(session.playground())
+render(pg)

@@ -2,13 +2,20 @@
 
 import streamlit as st
 
+from ui import routing
 from ui.state import Playground
 
 KEY = "playground"
 
 
 def playground():
-    """This session's Playground, created once (from the URL if it carries one)."""
+    """This session's Playground, created once (from the URL if it carries one).
+
+    Pages call this before drawing anything: a run that app.py did not route (a fresh server's
+    first request for a page) is handed to app.py first, and this call does not return.
+    """
+    if routing.started_without_app():
+        routing.hand_to_app()
     if KEY not in st.session_state:
         query = st.query_params.to_dict()
         if query:

@@ -1,13 +1,14 @@
 """What a careless or hostile visitor can send, as another visitor's browser shows it."""
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
 from engine.presets import PRESETS, build_trainer
 from engine.serialize import to_json
-from tests.browser.conftest import PAGE_PATHS, open_app, wait_settled
+from tests.browser.conftest import ARTIFACTS, PAGE_PATHS, AppServer, open_app, wait_settled
+from ui.site import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +55,30 @@ def test_visitor_text_in_alerts_is_shown_as_typed(page, app_url):
     page.get_by_text("can't be loaded").wait_for()
     text, markup = alerts_text_and_markup(page)
     assert "can't be loaded" in text and markup == []
+
+
+# A share link carries its page; a hosted app that slept starts a fresh server for whoever opens one.
+FIRST_REQUESTS = [("Seeds", {"preset": "xor-bias", "seed": "abc"}, "Link parameter 'seed'"),
+                  ("Data", {"preset": "test-score", "steps": "20"}, None),
+                  ("Predict", {"preset": "curved", "hidden": "99"}, "Link parameter 'hidden'"),
+                  ("Code", {}, None)]
+
+
+@pytest.mark.parametrize("title, query, warning", FIRST_REQUESTS, ids=[case[0] for case in FIRST_REQUESTS])
+def test_a_fresh_servers_first_request_to_a_page_opens_the_whole_app(new_page, title, query, warning):
+    with AppServer(ARTIFACTS / f"first-request-{title}.log") as server:
+        page = new_page()
+        open_app(page, server.url, PAGE_PATHS[title], urlencode(query))
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == title
+        icons = {p.icon.removeprefix(":material/").removesuffix(":") for p in PAGES}  # drawn from ligatures
+        menu = [line.strip() for line in page.get_by_test_id("stSidebarNav").inner_text().split("\n")]
+        assert [line for line in menu if line and line not in icons] == [p.title for p in PAGES]
+        page.get_by_test_id("stSidebar").get_by_text("Preset", exact=True).wait_for()  # the app's own sidebar
+        if warning:
+            assert page.get_by_test_id("stAlert").get_by_text(warning).count() == 1
+        page.wait_for_url(lambda url: "seed=" in url)  # the address bar holds the whole run
+        address = urlparse(page.url)
+        shown = parse_qs(address.query)
+        assert address.path == f"/{PAGE_PATHS[title]}" and shown["preset"] == [query.get("preset", "trask-3-layer")]
+        assert server.healthy()
+    assert "Traceback" not in server.log_text()
