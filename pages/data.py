@@ -7,6 +7,7 @@ import streamlit as st
 
 from engine import SCALINGS
 from ui import limits, session
+from ui.mathtext import plain
 from ui.table import (
     blank_rows,
     read_csv_upload,
@@ -29,31 +30,64 @@ def use(pg, frame, inputs, outputs, source):
     return check.table is not None
 
 
+DRAFT = "data_draft"  # the grid and role picks as typed, while they do not make a sound table
+
+
+def table_words(table):
+    """'4 rows; inputs x1, x2; output y', names escaped for Markdown."""
+    def names(role, columns):
+        return f"{role}{'s' if len(columns) > 1 else ''} {', '.join(plain(c) for c in columns)}"
+    return f"{table.n_rows} row{'s' if table.n_rows > 1 else ''}; {names('input', table.inputs)}; " \
+           f"{names('output', table.outputs)}"
+
+
+def discard_draft():
+    st.session_state.pop(DRAFT, None)
+    st.session_state["data_version"] += 1  # a fresh grid, showing the table in use
+
+
 def editor_ui(pg):
-    """The editable grid and the role pickers; edits that make a sound table become the table."""
+    """The editable grid and the role pickers. What is typed is a draft: it becomes the table as soon as it
+    is sound; until then it is kept, also across visits to other pages, and the page says it is not in use."""
     # The editor keeps its edits relative to the frame it was first given, so it gets a fresh key
     # (and a fresh base) whenever the table changes from outside: a preset, an upload, a column change.
     if st.session_state.get("data_last_seen") != pg.table:
+        if st.session_state.pop(DRAFT, None) is not None:
+            st.info("The table in use changed (a preset, a link, an upload or a column change), so the draft "
+                    "you had not finished was set aside.")
         st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
         st.session_state["data_last_seen"] = pg.table
     version = st.session_state["data_version"]
     editor_key = f"data_editor_{version}"
-    if editor_key not in st.session_state:
-        st.session_state["data_base"] = table_to_text_frame(pg.table)
+    draft = st.session_state.get(DRAFT)
+    if editor_key not in st.session_state:  # a first visit, a return to this page, or a new table
+        st.session_state["data_base"] = draft[0] if draft else table_to_text_frame(pg.table)
     base = st.session_state["data_base"]
     edited = st.data_editor(base, num_rows="dynamic", key=editor_key, width="stretch",
                             height=min(480, 40 + 35 * (len(base) + 1)))
     columns = list(edited.columns)
+    picked_inputs, picked_outputs = draft[1:] if draft else (pg.table.inputs, pg.table.outputs)
     role_cols = st.columns(2)
-    inputs = role_cols[0].multiselect("Input columns", columns, [c for c in pg.table.inputs if c in columns],
+    inputs = role_cols[0].multiselect("Input columns", columns, [c for c in picked_inputs if c in columns],
                                       key=f"data_inputs_{version}")
-    outputs = role_cols[1].multiselect("Output columns", columns, [c for c in pg.table.outputs if c in columns],
+    outputs = role_cols[1].multiselect("Output columns", columns, [c for c in picked_outputs if c in columns],
                                        key=f"data_outputs_{version}")
     blank = blank_rows(edited)
     if blank.any():  # a row just added in the grid: leave it out until it is filled in
         st.caption(f"{int(blank.sum())} empty row(s) left out until filled in.")
-    if use(pg, edited[~blank], inputs, outputs, "This table is"):
+    check = pg.use_frame(edited[~blank], inputs, outputs)
+    for note in check.notes:
+        st.info(note)
+    if check.table is not None:
+        st.session_state.pop(DRAFT, None)
         st.session_state["data_last_seen"] = pg.table  # the editor already shows it: keep its edits
+        return
+    st.session_state[DRAFT] = (edited, inputs, outputs)
+    st.error("**These edits are a draft, not in use:**\n\n" + "\n".join(f"- {p}" for p in check.problems)
+             + f"\n\nThe network trains on the last valid table: {table_words(pg.table)}. The draft stays here, "
+             "also while you visit other pages, and is used as soon as it makes a sound table.")
+    st.button("Discard the draft", key="data_discard", on_click=discard_draft,
+              help="Back to the table in use; the draft's edits are lost.")
 
 
 def columns_ui(pg):

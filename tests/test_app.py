@@ -464,3 +464,53 @@ def test_a_saved_networks_text_in_an_error_is_escaped_markdown():
     no_exceptions(at)
     errors = shown(at.error)
     assert "can't be loaded" in errors and r"\[Log in again\]\(http\://ev\.il\)" in errors and "](" not in errors
+
+
+# -- the Data page's draft ------------------------------------------------------------------------
+
+
+def edit(at, edited_rows):
+    """An edit in the Data page's grid, as the browser sends it, then a run."""
+    at.session_state[f"data_editor_{at.session_state['data_version']}"] = {
+        "edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_a_draft_with_a_bad_cell_is_kept_across_pages_and_used_once_it_is_sound():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    in_use = playground(at).table
+    edit(at, {0: {"y": 1}, 1: {"x2": "abc"}})  # a good edit and a bad one
+    assert playground(at).table == in_use
+    said = shown(at.error)
+    assert "draft" in said and "not in use" in said and "abc" in said and "4 rows" in said
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/data.py").run()
+    no_exceptions(at)
+    said = shown(at.error)
+    assert "draft" in said and "abc" in said  # still there, and still said to be unused
+    edit(at, {1: {"x2": "0"}})  # only the bad cell is fixed; the good edit from before leaving is kept
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.table.rows[0][-1] == 1.0 and pg.table.rows[1][1] == 0.0 and pg.trainer.Y[0, 0] == 1.0
+    assert not at.error
+
+
+def test_a_draft_is_set_aside_with_a_message_when_the_table_changes_elsewhere():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    edit(at, {1: {"x2": "abc"}})
+    select_preset(at, "xor-bias")
+    no_exceptions(at)
+    assert "set aside" in shown(at.info) and not at.error
+    assert playground(at).table.columns == ("a", "b", "a xor b")
+
+
+def test_a_draft_can_be_discarded_for_the_table_in_use():
+    at = start()
+    at.switch_page("pages/data.py").run()
+    in_use, version = playground(at).table, at.session_state["data_version"]
+    edit(at, {1: {"x2": "abc"}})
+    button(at, "Discard the draft").click().run()
+    no_exceptions(at)
+    assert not at.error and playground(at).table == in_use and at.session_state["data_version"] == version + 1
