@@ -514,3 +514,62 @@ def test_a_draft_can_be_discarded_for_the_table_in_use():
     button(at, "Discard the draft").click().run()
     no_exceptions(at)
     assert not at.error and playground(at).table == in_use and at.session_state["data_version"] == version + 1
+
+
+# -- saved networks through the Code page ------------------------------------------------------------
+
+
+def saved_network(steps=0, **config):
+    """A saved network (JSON text) for the default table, with config changed as given."""
+    from engine import Trainer
+    from engine.serialize import to_json
+
+    pg = Playground.from_preset("trask-3-layer")
+    trainer = Trainer(pg.trainer.config.replace(**config), pg.trainer.X, pg.trainer.Y)
+    trainer.run(steps)
+    return to_json(trainer, pg.scaler)
+
+
+def upload_network(at, text, name="net.json"):
+    at.switch_page("pages/code.py").run()
+    at.file_uploader(key="code_upload_json").set_value((name, text.encode(), "application/json")).run()
+    return at
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(layer_sizes=(3, 17, 1)), "1 to 16 neurons"),
+    (dict(layer_sizes=(3, *[2] * 7, 1)), "at most 6 hidden layers"),
+    (dict(learning_rate=1e300), "learning rate"),
+    (dict(learning_rate=1e-300), "learning rate"),
+    (dict(batch_size=10**9), "rows per update"),
+    (dict(steps=10**12), "the limit is"),
+    (dict(steps=10**7), "the limit is"),
+])
+def test_a_saved_network_outside_the_limits_is_refused_on_the_code_page(change, words):
+    document = json.loads(saved_network())
+    steps = change.pop("steps", None)
+    document["trainer"]["config"].update({k: list(v) if isinstance(v, tuple) else v for k, v in change.items()})
+    if steps is not None:
+        document["trainer"]["steps"] = steps
+    at = upload_network(start(), json.dumps(document))
+    no_exceptions(at)
+    assert words in shown(at.error) and not any(b.label == "Use it" for b in at.button)
+    assert playground(at).steps == 0 and playground(at).settings.hidden == (4,)
+
+
+@pytest.mark.parametrize("config", [
+    dict(layer_sizes=(3, *[16] * 6, 1), learning_rate=1e4, batch_size=500, seed=2**32 - 1, bias=True,
+         hidden_activation="relu", init="xavier", loss="bce"),
+    dict(layer_sizes=(3, 1), learning_rate=1e-6, batch_size=1, seed=0, init="normal", loss="mse"),
+], ids=["largest", "smallest"])
+def test_a_saved_network_at_the_limits_is_used_and_every_page_and_sidebar_widget_takes_it(config):
+    at = upload_network(start(), saved_network(steps=3, **config))
+    button(at, "Use it").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.steps == 3 and pg.config.layer_sizes == config["layer_sizes"] and pg.settings.seed == config["seed"]
+    for page in PAGES:
+        at.switch_page(page).run()
+        no_exceptions(at)
+    shown_settings = {w.label: w.value for w in [*at.sidebar.number_input, *at.sidebar.selectbox]}
+    assert shown_settings["Learning rate"] == config["learning_rate"] and shown_settings["Seed"] == config["seed"]
