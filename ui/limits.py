@@ -15,10 +15,10 @@ MAX_TOTAL_STEPS = 1_000_000  # history of one network: two float arrays of this 
 MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
 MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: two floats of history each, 32 MB at most
-# What a sweep holds (tests/test_state.py measures it): its history, reserved for its own steps and
-# no more, plus the engine's per-step output buffers, which are large only where few steps fit
-# the work budget (256 seeds on 500 rows: 8 MB of buffers, 4 steps of history).
-MAX_SWEEP_BYTES = 40_000_000
+# What a sweep holds (tests/test_state.py measures it): its history, reserved for its own steps and no
+# more, the engine's three per-step output buffers (2 MB each for 256 seeds on 4 rows, 8 MB at most),
+# weights and random states. 256 single neurons at the network-step limit hold 40 MB.
+MAX_SWEEP_BYTES = 48_000_000
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_QUERY_CHARS = 20_000  # longer query strings are ignored with a warning
 MAX_CELL_CHARS = 40

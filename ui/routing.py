@@ -13,6 +13,7 @@ import functools
 import inspect
 import os
 from pathlib import Path
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -36,7 +37,7 @@ def _real(filename):
     return os.path.realpath(filename)
 
 
-_PAGES = {_real(ROOT / p.script): p for p in site.PAGES}
+_PAGES = MappingProxyType({_real(ROOT / p.script): p for p in site.PAGES})
 
 
 def _modules_running():

@@ -13,8 +13,9 @@ from ui.scheduler import Job
 def _with_history_for(stack, steps):
     """The new, unshared `stack` with room for exactly `steps` steps of history: two (S, steps) float arrays.
 
-    The engine reserves history in blocks of 16,384 steps for every network (67 MB for 256 seeds,
-    whatever their steps); absorbing a slice into a stack that already has room reserves nothing.
+    The engine grows history as slices come in, doubling it, so a sweep could end up holding up to
+    twice its steps (64 MB for 256 seeds at the network-step limit); absorbing a slice into a stack
+    that already has room reserves nothing.
     """
     stack._mae, stack._loss_history = np.empty((stack.n_networks, steps)), np.empty((stack.n_networks, steps))
     return stack
