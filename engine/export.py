@@ -13,6 +13,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
+from .regularizers import REGULARIZERS
 from .scaling import fit_scaler
 
 _ROW_WIDTH = 100  # a data row longer than this is wrapped, so the script stays within 120 columns
@@ -83,6 +84,10 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
         lines += [f"bias{l} = np.zeros((1, {sizes[l + 1]}))" for l in range(L)]
     if uses_rate:
         lines.append(f"learning_rate = {_number(start_rate)}")
+    penalty = penalty_code(config)
+    if penalty:
+        lines.append(f"regularization_rate = {_number(config.regularization_rate)}  # "
+                     f"{REGULARIZERS[config.regularization].label} penalty on the weights; biases carry none")
     if len(rate_changes) > 1:
         changes = ", ".join(f"{step}: {_number(value)}" for step, value in rate_changes)
         lines.append(f"learning_rates = {{{changes}}}  # from this step on: this learning rate")
@@ -120,7 +125,7 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
     for l in range(L - 1, 0, -1):
         body += hidden_delta_code(l, activations[l - 1])
     for l in range(L - 1, -1, -1):
-        body += update_code(l, config.bias, uses_rate)
+        body += update_code(l, config.bias, uses_rate, penalty)
     lines += ["", f"for {'j' if loop_uses_step else '_'} in range({steps}):", *["    " + line for line in body]]
 
     lines += [
@@ -278,10 +283,22 @@ def hidden_delta_code(l, activation):
             f"l{l}_delta = l{l}_error" + (" * " + slope.format(a=f"l{l}") if slope else "")]
 
 
-def update_code(l, bias, uses_rate):
-    """The update of syn{l} (and bias{l}): every row's input times its delta, summed by the dot product."""
+def penalty_code(config):
+    """The weight penalty's slope as code, `np.sign({W})` with {W} for the matrix, or "" when the update has none."""
+    return REGULARIZERS[config.regularization].code_slope if config.penalized else ""
+
+
+def update_code(l, bias, uses_rate, penalty=""):
+    """The update of syn{l} (and bias{l}): every row's input times its delta, summed by the dot product.
+
+    penalty: penalty_code(config), taken off the weights' change at the rate `regularization_rate`.
+    """
+    change = f"l{l}.T.dot(l{l + 1}_delta)"
+    if penalty:
+        change += f" - regularization_rate * {penalty.format(W=f'syn{l}')}"
+        change = f"({change})" if uses_rate else change
     rate = "learning_rate * " if uses_rate else ""
-    lines = [f"syn{l} += {rate}l{l}.T.dot(l{l + 1}_delta)"]
+    lines = [f"syn{l} += {rate}{change}"]
     if bias:
         lines.append(f"bias{l} += {rate}l{l + 1}_delta.sum(axis=0, keepdims=True)")
     return lines

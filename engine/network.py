@@ -10,6 +10,7 @@ A training step is one weight update:
     output    delta = (y - a[L]) * scale * f'(a[L])          (see engine.losses)
     backward  delta_prev = (delta @ W[l].T) * f'(a[l])       (before W[l] changes)
     update    W[l] += learning_rate * a[l].T @ delta
+with a weight penalty at rate λ (see engine.regularizers), W[l] += learning_rate * (a[l].T @ delta - λ dR/dW[l]).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -19,6 +20,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
+from .regularizers import REGULARIZERS, is_active
 
 HISTORY_CHUNK = 1 << 14  # history grows by this many values at least (or doubles): few regrowths, no appends;
 #                          counted over all networks, so a big sweep does not reserve (S, 16384) it may never use
@@ -38,6 +40,8 @@ class NetworkConfig:
     learning_rate: float = 1.0
     batch_size: int = 0
     seed: int = 1
+    regularization: str = "none"  # a name from REGULARIZERS: a penalty on the weights (never the biases)
+    regularization_rate: float = 0.0  # λ; 0 leaves the update exactly as without a penalty
 
     def problems(self):
         """Plain-language reasons this configuration cannot be trained ([] if none)."""
@@ -46,7 +50,7 @@ class NetworkConfig:
         if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
             found.append(f"layer sizes must be at least two whole numbers >= 1, got {list(sizes)}")
         for field, registry in (("hidden_activation", ACTIVATIONS), ("output_activation", ACTIVATIONS),
-                                ("init", INITIALIZERS), ("loss", LOSSES)):
+                                ("init", INITIALIZERS), ("loss", LOSSES), ("regularization", REGULARIZERS)):
             name = getattr(self, field)
             if name not in registry:
                 found.append(f"unknown {field.replace('_', ' ')} {name!r}; choose from {', '.join(registry)}")
@@ -55,11 +59,18 @@ class NetworkConfig:
             found.append(f"{loss.label} needs a {loss.needs_output} output layer, not {self.output_activation}")
         if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
             found.append(f"learning rate must be a positive number, got {self.learning_rate!r}")
+        if not (np.isfinite(self.regularization_rate) and self.regularization_rate >= 0):
+            found.append(f"regularization rate must be a number >= 0, got {self.regularization_rate!r}")
         if self.batch_size < 0:
             found.append(f"batch size must be 0 (full batch) or more, got {self.batch_size}")
         if not 0 <= self.seed < 2**32:
             found.append(f"seed must be between 0 and {2**32 - 1}, got {self.seed}")
         return found
+
+    @property
+    def penalized(self):
+        """True when the update carries a weight penalty (a penalty other than none, at a rate above 0)."""
+        return is_active(self.regularization, self.regularization_rate)
 
     @property
     def activations(self):
@@ -182,6 +193,7 @@ class Trainer:
             _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's changes, a[l].T @ delta and
                                               delta summed over rows (minus the gradient), then scaled
                                               by the learning rate in place and added to W[l], b[l]
+            _penalty[l]  like _dW[l]          λ dR/dW[l], taken off _dW[l]; None without a weight penalty
             _zbuf, _abuf, _ebuf (chunk, S, k, n_out)  each step's output pre-activations, outputs and
                                               errors y - a, for the history
             _xbuf, _ybuf (chunk, S, k, n_in or n_out)  the mini-batches of a chunk
@@ -214,6 +226,8 @@ class Trainer:
         self._delta.append(stacked(k, sizes[-1]))
         self._dW = [wide(sizes[0], sizes[1]) if l == 0 and one else stacked(*W.shape[1:]) for l, W in enumerate(self.W)]
         self._db = [np.empty_like(b) for b in self.b]
+        # λ dR/dW per layer, shaped like the change it is taken from; none at all without a penalty
+        self._penalty = [np.empty_like(dW[0]) for dW in self._dW] if self.config.penalized else None
 
     def set_learning_rate(self, learning_rate):
         """Change the step size without re-initialising; a diverged single net may go on."""
@@ -369,6 +383,13 @@ class Trainer:
                 updates.append((self._W0_wide, self._dW[0][0], first_rate, bias, db))
             else:
                 updates.append((view(self.W[l]), view(self._dW[l][1]), rate, bias, db))
+        # per layer with a weight penalty: (weights, change dW, λ dR/dW into this buffer, λ); none without one
+        penalties = []
+        if self._penalty is not None:
+            scaled_slope = REGULARIZERS[self.config.regularization].scaled_slope
+            strength = np.array(self.config.regularization_rate)
+            for (weights, dW, *_), buffer in zip(updates, self._penalty):
+                penalties.append((weights, dW, scaled_slope, buffer.reshape(weights.shape), strength))
         # per hidden layer: (product, weights, its output, bias, f, activation flat, activation for products)
         forward_plan = []
         for l in range(L - 1):
@@ -441,6 +462,9 @@ class Trainer:
             first_product(xT, delta_flat, first_dW)
             if first_db is not None:
                 np.add.reduce(delta_flat, -2, None, first_db, True)
+            # the weight penalty, from the weights as they were: dW = a.T @ delta - λ dR/dW
+            for weights, dW, scaled_slope, buffer, strength in penalties:
+                np.subtract(dW, scaled_slope(weights, strength, buffer), dW)
             # update: W += learning_rate * dW, b += learning_rate * db
             for weights, dW, layer_rate, bias, db in updates:
                 if layer_rate is not None:

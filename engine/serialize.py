@@ -23,6 +23,8 @@ _CONFIG_TYPES = MappingProxyType({
     "layer_sizes": list, "hidden_activation": str, "output_activation": str, "bias": bool,
     "init": str, "loss": str, "learning_rate": (int, float), "batch_size": int, "seed": int,
 })
+# Added after the format's first files: a file without them has no weight penalty.
+_OPTIONAL_CONFIG_TYPES = MappingProxyType({"regularization": str, "regularization_rate": (int, float)})
 _TRAINER_KEYS = ("config", "seeds", "learning_rates", "steps", "weights", "biases", "diverged_at",
                  "pending_rows", "rng_states", "X", "Y")
 _HISTORY_KEYS = ("mean_abs_error", "loss_history")
@@ -150,14 +152,17 @@ def _shape_text(shape):
 
 def _checked_config(d):
     _require(d, tuple(_CONFIG_TYPES), "config")
-    for key, kind in _CONFIG_TYPES.items():
+    for key, kind in {**_CONFIG_TYPES, **_OPTIONAL_CONFIG_TYPES}.items():
+        if key not in d:
+            continue
         value = d[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)) \
-                or (key == "learning_rate" and isinstance(value, bool)):
+                or (key in ("learning_rate", "regularization_rate") and isinstance(value, bool)):
             raise ValueError(f"config {key} has the wrong type: {json.dumps(value)[:40]}")
     sizes = _array(d["layer_sizes"], "config layer_sizes", (None,), whole=True)
-    if not math.isfinite(d["learning_rate"]):
-        raise ValueError("config learning_rate must be a finite number")
+    for key in ("learning_rate", "regularization_rate"):
+        if not math.isfinite(d.get(key, 0.0)):
+            raise ValueError(f"config {key} must be a finite number")
     config = NetworkConfig.from_dict({**d, "layer_sizes": sizes.tolist()})
     problems = config.problems()
     if problems:

@@ -134,6 +134,9 @@ BROKEN = {
     "biases against setting": (edit(["trainer", "biases"], []), "biases must be a list of 2"),
     "half a history": (edit(["trainer", "loss_history"], DELETE), "history needs both"),
     "history too short": (edit(["trainer", "mean_abs_error"], [[0.5]]), "mean_abs_error has shape"),
+    "unknown penalty": (edit(["trainer", "config", "regularization"], "l3"), "unknown regularization"),
+    "negative penalty rate": (edit(["trainer", "config", "regularization_rate"], -0.5), "regularization rate"),
+    "penalty rate as text": (edit(["trainer", "config", "regularization_rate"], "0.1"), "wrong type"),
     "other format": (edit(["format"], "spreadsheet"), "not a saved network"),
     "newer version": (edit(["version"], 2), "version 2"),
     "trainer not an object": (edit(["trainer"], [1, 2]), "trainer must be an object"),
@@ -167,6 +170,24 @@ def test_non_finite_numbers_are_refused(literal):
 def test_malformed_text_is_refused(text, reason):
     with pytest.raises(ValueError, match=reason):
         from_json(text)
+
+
+def test_a_file_saved_before_weight_penalties_loads_without_one():
+    document = valid_document()
+    for key in ("regularization", "regularization_rate"):
+        del document["trainer"]["config"][key]
+    trainer, _ = from_json(json.dumps(document))
+    assert trainer.config.regularization == "none" and not trainer.config.penalized
+
+
+def test_a_penalised_network_round_trips():
+    trainer = curved_trainer(regularization="l1", regularization_rate=0.004)
+    trainer.run(120)
+    loaded, _ = from_json(to_json(trainer, include_history=True))
+    assert_same_trainer(trainer, loaded)
+    trainer.run(80)
+    loaded.run(80)
+    assert_same_trainer(trainer, loaded)
 
 
 def test_a_valid_document_loads():

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, NetworkConfig, Trainer, fit_scaler
 from engine.export import export_script, forward_code
 from engine.presets import PRESETS, preset_table
+from engine.regularizers import REGULARIZERS
 from tests import registry_support
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -72,6 +73,12 @@ CASES.update({
                         new_inputs=((4, 8),)),
     "max-with-zero-column": case(layer_sizes=(3, 3, 1), X=GATE_X * [0, 2, -3], input_scaling="max",
                                  new_inputs=((1, 1, 1),)),
+    "l2-penalty": case(layer_sizes=(2, 6, 1), hidden_activation="tanh", bias=True, learning_rate=0.5,
+                       regularization="l2", regularization_rate=0.01, X=CURVED_X, Y=CURVED_Y),
+    "l1-penalty-mini-batch": case(layer_sizes=(2, 8, 1), hidden_activation="tanh", bias=True, batch_size=7,
+                                  loss="bce", regularization="l1", regularization_rate=0.002, X=CURVED_X, Y=CURVED_Y),
+    "l2-penalty-rate-1-changes": case(layer_sizes=(3, 5, 4, 1), regularization="l2", regularization_rate=0.001,
+                                      learning_rate_changes=((100, 0.5),)),
     "two-outputs": case(layer_sizes=(3, 4, 2), Y=np.hstack([XOR_Y, 1 - GATE_X[:, :1]]), batch_size=2, bias=True),
 })
 
@@ -198,6 +205,12 @@ def test_optional_lines_appear_when_used():
     source = export_script(**CASES["learning-rate-0.5"])
     assert "learning_rate = 0.5" in source
     assert "    syn0 += learning_rate * l0.T.dot(l1_delta)" in loop_body(source)
+    source = export_script(**CASES["l1-penalty-mini-batch"])
+    assert "regularization_rate = 0.002  # L1 (sum of |w|) penalty on the weights; biases carry none" in source
+    assert "    syn0 += l0.T.dot(l1_delta) - regularization_rate * np.sign(syn0)" in loop_body(source)
+    assert "    bias0 += l1_delta.sum(axis=0, keepdims=True)" in loop_body(source)
+    source = export_script(**CASES["l2-penalty-rate-1-changes"])
+    assert "    syn2 += learning_rate * (l2.T.dot(l3_delta) - regularization_rate * syn2)" in loop_body(source)
     source = export_script(**CASES["tanh-linear"])
     assert "sigmoid" not in source and "seterr" not in source
     assert "X = X_raw / X_max" in source and "y = y_raw / 100" in source
@@ -265,13 +278,15 @@ def exec_script(source):
     learning_rate=st.sampled_from([1.0, 0.5, 0.1]),
     seed=st.integers(0, 2**32 - 1),
     change=st.tuples(st.integers(0, 30), st.sampled_from([0.2, 1.0, 0.05])),
+    penalty=st.tuples(st.sampled_from(sorted(REGULARIZERS)), st.sampled_from([0.0, 0.001, 0.1])),
 )
 def test_any_setting_matches_the_engine(hidden, hidden_activation, output_activation, loss, init, bias, batch_size,
-                                        learning_rate, seed, change):
+                                        learning_rate, seed, change, penalty):
     output_activation = LOSSES[loss].needs_output or output_activation
     config = NetworkConfig(layer_sizes=(2, *hidden, 1), hidden_activation=hidden_activation,
                            output_activation=output_activation, loss=loss, init=init, bias=bias,
-                           batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+                           batch_size=batch_size, learning_rate=learning_rate, seed=seed, regularization=penalty[0],
+                           regularization_rate=penalty[1])
     kwargs = dict(config=config, X_raw=CURVED_X[:6], Y_raw=CURVED_Y[:6], steps=30, print_every=1,
                   learning_rate_changes=(change,), new_inputs=((0.3, -0.2),))
     with np.errstate(all="ignore"):
