@@ -301,6 +301,23 @@ class Trainer:
         """Copies of network k's biases b[l] (n_{l+1},), or [] without bias."""
         return [b[network, 0].copy() for b in self.b]
 
+    def set_weight(self, layer, row, column, value, network=0):
+        """Type a value into network k's W[layer][row, column]; row n_layer (one past the last) is the bias.
+
+        The next step trains on from it; ValueError for a weight the network does not have or a value
+        that is not a finite number.
+        """
+        sizes = self.config.layer_sizes
+        if not (0 <= layer < len(self.W) and 0 <= column < sizes[layer + 1]
+                and 0 <= row <= sizes[layer] - (0 if self.b else 1)):
+            raise ValueError(f"the network has no weight ({layer}, {row}, {column})")
+        if not np.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        if row == sizes[layer]:
+            self.b[layer][network, 0, column] = value
+        else:
+            self.W[layer][network, row, column] = value
+
     # -- forward ---------------------------------------------------------------
 
     def forward(self, X, network=0):

@@ -275,3 +275,23 @@ def test_fit_scaler_scales_new_rows_with_the_training_numbers():
     scaler = fit_scaler(X, [[92.0], [86.0], [89.0]], "minmax", "divide", output_divisor=100.0)
     assert np.array_equal(scaler.inputs([[2.0, 7.0]]), [[(2.0 - 1.0) / 2.0, (7.0 - 5.0) / 4.0]])
     assert np.array_equal(scaler.outputs_back(scaler.outputs([[92.0]])), [[92.0]])
+
+
+def test_a_weight_typed_in_is_where_training_goes_on_from():
+    trainer = curved_trainer()
+    trainer.run(40)
+    trainer.set_weight(0, 1, 3, 2.5)
+    trainer.set_weight(1, 6, 0, -0.75)  # row 6 of a 6-neuron layer's matrix: the bias
+    assert trainer.W[0][0, 1, 3] == 2.5 and trainer.b[1][0, 0, 0] == -0.75
+    by_hand = curved_trainer()
+    by_hand.run(40)
+    by_hand.W[0][0, 1, 3], by_hand.b[1][0, 0, 0] = 2.5, -0.75
+    trainer.run(60)
+    by_hand.run(60)
+    assert_same_trainer(trainer, by_hand)
+    for bad in ((2, 0, 0, 1.0), (0, 3, 0, 1.0), (0, 0, 6, 1.0), (0, 0, 0, float("nan"))):
+        with pytest.raises(ValueError):
+            trainer.set_weight(*bad)
+    unbiased = Trainer(NetworkConfig(layer_sizes=(3, 4, 1)), *xor_table())
+    with pytest.raises(ValueError, match="no weight"):
+        unbiased.set_weight(0, 3, 0, 1.0)
