@@ -10,6 +10,7 @@ import pandas as pd
 from engine import ACTIVATIONS
 from engine.export import export_script
 from engine.presets import PRESETS
+from ui.links import table_is_named
 from ui.settings import SCALING_FIELDS
 
 GRID_POINTS = 60  # per axis of the Predict page's output map
@@ -23,9 +24,9 @@ def layer_names(pg):
 
 
 def neuron_labels(pg):
-    """Labels of every neuron per layer: column names at both ends, l1[0], l1[1], ... between."""
+    """Labels of every neuron per layer: column names (and derived inputs) at both ends, l1[0], l1[1], ... between."""
     hidden = [[f"l{i + 1}[{j}]" for j in range(n)] for i, n in enumerate(pg.settings.hidden)]
-    return [list(pg.table.inputs), *hidden, list(pg.table.outputs)]
+    return [pg.input_names(), *hidden, list(pg.table.outputs)]
 
 
 def weight_titles(pg):
@@ -40,15 +41,21 @@ def weight_titles(pg):
 
 
 def script(pg):
-    """A standalone NumPy script that trains this run from the seed and prints the same numbers."""
+    """A standalone NumPy script that trains this run from the seed and prints the same numbers.
+
+    A generated data set the table still is, is drawn by the script itself from its data seed.
+    """
     s, table, steps = pg.settings, pg.table, pg.steps
     preset = PRESETS.get(s.preset)
     print_every = preset.print_every if preset and preset.print_every else max(1, steps // 6)
     fits = preset is not None and preset.new_inputs and len(preset.new_inputs[0]) == len(table.inputs)
+    generated = s.data() if s.dataset and table_is_named(s, table) else None
     return export_script(
         pg.trainer.config, table.X, table.Y, steps, **{name: getattr(s, name) for name in SCALING_FIELDS},
         input_names=list(table.inputs), output_names=list(table.outputs), print_every=print_every if steps else 0,
         new_inputs=preset.new_inputs if fits else (), learning_rate_changes=pg.learning_rate_changes,
+        features=s.features, test_share=s.test_share, split_seed=s.split_seed, dataset=generated,
+        weight_edits=pg.weight_edits,
     )
 
 
@@ -66,8 +73,8 @@ def predictions(pg, X_new):
     """New raw rows X_new (n_rows, n_in) with their scaled inputs and the predicted outputs, as a frame."""
     inputs, outputs = list(pg.table.inputs), list(pg.table.outputs)
     frame = pd.DataFrame(X_new, columns=inputs)
-    scaled = pg.scaler.inputs(X_new)
-    for j, name in enumerate(inputs):
+    scaled = pg.scaled_inputs(X_new)
+    for j, name in enumerate(pg.input_names()):
         frame[f"{name} scaled"] = scaled[:, j]
     predicted = pg.predict_raw(X_new)
     for j, name in enumerate(outputs):
@@ -81,13 +88,13 @@ def scaling_words(pg):
     if not (np.any(scaler.in_scale != 1) or np.any(scaler.in_offset != 0)):
         return ""
     return ", ".join((f"{n} / {s:g}" if o == 0 else f"({n} − {o:g}) / {s:g}")
-                     for n, o, s in zip(pg.table.inputs, scaler.in_offset, scaler.in_scale))
+                     for n, o, s in zip(pg.input_names(), scaler.in_offset, scaler.in_scale))
 
 
 def outputs_table(pg):
-    """The training rows' inputs, targets and current outputs side by side, in the table's units."""
+    """Every row's inputs, targets and current outputs side by side, in the table's units."""
     frame = pd.DataFrame(pg.table.X, columns=list(pg.table.inputs))
-    outputs = pg.outputs()
+    outputs = pg.outputs_all()
     for j, name in enumerate(pg.table.outputs):
         frame[f"{name} (target)"] = pg.table.Y[:, j]
         frame[f"{name} (output)"] = outputs[:, j]

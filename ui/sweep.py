@@ -21,8 +21,11 @@ class Sweep:
     running: bool = True
 
     @classmethod
-    def start(cls, config, X, Y, first_seed, n_seeds, steps, target_error, made_from):
-        """(Sweep, note): n_seeds networks on scaled X (n_rows, n_in), Y (n_rows, n_out); note says what was capped."""
+    def start(cls, config, X, Y, first_seed, n_seeds, steps, target_error, made_from, X_test=None, Y_test=None):
+        """(Sweep, note): n_seeds networks on scaled X (n_rows, n_in), Y (n_rows, n_out); note says what was capped.
+
+        X_test (n_test, n_in), Y_test (n_test, n_out): rows held out, whose error every network records.
+        """
         n_seeds = int(min(max(1, n_seeds), limits.MAX_SEEDS))
         wanted = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
         steps = min(wanted, limits.MAX_SWEEP_NETWORK_STEPS // n_seeds)
@@ -30,7 +33,8 @@ class Sweep:
             f"{n_seeds} seeds can train at most {steps:,} steps each here "
             f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
         seeds = [(first_seed + k) % 2**32 for k in range(n_seeds)]
-        return cls(Trainer(config, X, Y, seeds=seeds), made_from, steps, float(target_error)), note
+        return cls(Trainer(config, X, Y, seeds=seeds, X_test=X_test, Y_test=Y_test), made_from, steps,
+                   float(target_error)), note
 
     def job(self, generation):
         """The next slice of this sweep for the scheduler (its networks stay one stack), or None."""
@@ -40,8 +44,11 @@ class Sweep:
             self.running = False
             return None
         work = len(trainer.X) * sum(W[0].size for W in trainer.W) * trainer.n_networks
+        if trainer.has_test:
+            work += len(trainer.X_test) * sum(W[0].size for W in trainer.W) * trainer.n_networks
         return Job(("sweep", id(self)), trainer.config, trainer.X, trainer.Y, take_states(trainer), steps, work,
-                   generation, alone_on_divergence=False, snapshots=False)
+                   generation, alone_on_divergence=False, snapshots=False, X_test=trainer.X_test,
+                   Y_test=trainer.Y_test)
 
     def absorb(self, results):
         """Write a slice's results back; stop at the target steps or when every network has diverged."""
