@@ -59,14 +59,74 @@ def script(pg):
     )
 
 
-def output_grid(pg, n=GRID_POINTS):
-    """(grid_x (n,), grid_y (n,), outputs (n, n)) of the first output over the two inputs' range, padded 10%."""
+def _input_range(pg):
+    """(low, high) per input column: the table's range (all rows, held out or not), padded 10%."""
     X = pg.table.X
     pad = 0.1 * np.maximum(X.max(axis=0) - X.min(axis=0), 1e-9)
-    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
+    return X.min(axis=0) - pad, X.max(axis=0) + pad
+
+
+def plane(pg, n):
+    """(grid_x (n,), grid_y (n,), mesh (n * n, 2)) over the two inputs' range; mesh row i * n + j is (x_j, y_i)."""
+    low, high = _input_range(pg)
     grid_x, grid_y = np.linspace(low[0], high[0], n), np.linspace(low[1], high[1], n)
-    mesh = np.stack(np.meshgrid(grid_x, grid_y), axis=-1).reshape(-1, 2)
+    return grid_x, grid_y, np.stack(np.meshgrid(grid_x, grid_y), axis=-1).reshape(-1, 2)
+
+
+def output_grid(pg, n=GRID_POINTS):
+    """(grid_x (n,), grid_y (n,), outputs (n, n)) of the first output over the two inputs' range, padded 10%."""
+    grid_x, grid_y, mesh = plane(pg, n)
     return grid_x, grid_y, pg.predict_raw(mesh)[:, 0].reshape(len(grid_y), len(grid_x))
+
+
+def output_curve(pg, n):
+    """(grid (n,), outputs (n,)) of the first output along a one-input table's range, padded 10%."""
+    low, high = _input_range(pg)
+    grid = np.linspace(low[0], high[0], n)
+    return grid, pg.predict_raw(grid[:, None])[:, 0]
+
+
+def equal_axes(pg):
+    """Whether the map keeps one unit equally long on both axes (a circle then looks round): when the two
+    inputs' ranges are within a factor of 4 of each other, so neither axis is squeezed to a sliver."""
+    low, high = _input_range(pg)
+    spans = high - low
+    return bool(max(spans[:2]) <= 4 * min(spans[:2]))
+
+
+def derived_columns(pg):
+    """The derived input columns of every row, in raw units, as a frame; None without features."""
+    if not pg.settings.features:
+        return None
+    from engine.features import add_features
+
+    n_base = len(pg.table.inputs)
+    values = add_features(pg.table.X, pg.settings.features)[:, n_base:]
+    return pd.DataFrame(values, columns=pg.input_names()[n_base:])
+
+
+def scaled_table(pg):
+    """What the network sees: its inputs (derived ones too) and targets, scaled, with which rows train or test."""
+    inputs = pg.input_names()
+    train = np.hstack([pg.trainer.X, pg.trainer.Y])
+    test = np.hstack([pg.trainer.X_test, pg.trainer.Y_test]) if pg.has_test else None
+    frame = pd.DataFrame(pg.in_table_order(train, test), columns=[*inputs, *pg.table.outputs])
+    if pg.has_test:
+        frame.insert(0, "rows", ["test" if i in set(pg.test_rows.tolist()) else "train" for i in range(len(frame))])
+    return frame
+
+
+def weight_choices(pg):
+    """Per weight matrix: its title, its cells as (row, column, 'from x1 to l1[0]') and its values, bias row last."""
+    labels, titles = neuron_labels(pg), weight_titles(pg)
+    choices = []
+    for l, W in enumerate(pg.trainer.weights()):
+        rows = [*labels[l], *(["bias"] if pg.trainer.b else [])]
+        values = np.vstack([W, pg.trainer.biases()[l][None]]) if pg.trainer.b else W
+        cells = [(i, j, f"from {rows[i]} to {labels[l + 1][j]}") for i in range(len(rows))
+                 for j in range(W.shape[1])]
+        choices.append({"title": titles[l], "cells": cells, "values": values.tolist()})
+    return choices
 
 
 def predictions(pg, X_new):
@@ -141,18 +201,43 @@ def sweep_story(summary, steps, target_error):
             f"Final errors run from {finite.min():.3g} to {finite.max():.3g} (median {np.median(finite):.3g})"
             + (f"; {diverged} diverged" if diverged else "") + ". ")
     if reached < n:
-        return text + ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
-                       "where the error stops falling. More hidden neurons usually shrink that group.")
-    return text + "Here every seed got there: for this network the start changes the speed, not the outcome."
+        text += ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
+                 "where the error stops falling. More hidden neurons usually shrink that group.")
+    else:
+        text += "Here every seed got there: for this network the start changes the speed, not the outcome."
+    if "final_test" not in summary:
+        return text
+    tests = summary["final_test"][np.isfinite(summary["final_test"])]
+    if not len(tests):
+        return text
+    overfit = int(summary["overfits"].sum())
+    return text + (f"\n\nOn the rows held out for testing, the median final error is **{np.median(tests):.3g}** "
+                   f"against {np.median(finite):.3g} on the training rows. **{overfit} of {n}** seeds overfit: "
+                   "their test error ended at least 10% above the lowest it reached, while the training error "
+                   "went on falling" + (". A weight penalty (L2) or fewer neurons usually helps." if overfit else
+                                        "."))
 
 
-def sweep_table(summary):
-    """One row per seed: final mean |error|, steps to the target (blank if never), diverged."""
-    return pd.DataFrame({
+SWEEP_ORDERS = ("seed", "final test error", "final training error")
+
+
+def sweep_table(summary, order="seed"):
+    """One row per seed: final mean |error|, steps to the target (blank if never), diverged; test columns with
+    test rows, which can rank the seeds (`order`, from SWEEP_ORDERS)."""
+    frame = pd.DataFrame({
         "seed": summary["seed"], "final mean |error|": summary["final_error"],
         "steps to target": np.where(summary["steps_to_target"] > 0, summary["steps_to_target"], np.nan),
         "diverged": summary["diverged"],
     })
+    if "final_test" in summary:
+        frame["final test mean |error|"] = summary["final_test"]
+        frame["lowest test mean |error|"] = summary["best_test"]
+        frame["lowest at step"] = np.where(summary["best_test_step"] >= 0, summary["best_test_step"], np.nan)
+        frame["overfits"] = summary["overfits"]
+    column = {"final test error": "final test mean |error|", "final training error": "final mean |error|"}.get(order)
+    if column in frame:
+        frame = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
+    return frame
 
 
 def preset_story(pg):

@@ -14,6 +14,7 @@ import streamlit as st
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
 from ui import limits, links
+from ui.generalisation import regularization_ui
 from ui.sharebox import share_link
 
 
@@ -137,7 +138,9 @@ def settings_ui(pg, version):
         hidden, hidden_act, output_act, bias = architecture_ui(settings, version)
     with st.expander("Training", expanded=True):
         init, seed, rate, loss, batch = training_ui(pg, version)
+        penalty, penalty_rate = regularization_ui(settings, version)
     return replace(
         settings, hidden=hidden, hidden_activation=hidden_act, output_activation=output_act, bias=bias,
-        init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch,
+        init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch, regularization=penalty,
+        regularization_rate=penalty_rate,
     )
