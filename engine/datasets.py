@@ -2,11 +2,14 @@
 
 Each generator is a plain NumPy function `generate(rng, n, noise) -> X (n, 2), y (n, 1)`; the
 exported script carries the function's own source (inspect.getsource), so it draws the same
-points from the same seed. Points lie in about [-1, 1]²; rows alternate between the two classes.
-`noise` is the standard deviation of a random shift of every point, drawn even at 0, so that
-more noise moves the same points further. The target is decided before the shift: with noise
-the classes overlap, and a network that follows every point learns the noise (overfits).
-Coordinates are rounded to 3 decimals so the table reads easily.
+points from the same seed. Each set is drawn in the unit disc or square, then stretched 5 times,
+so points lie in about [-5, 5]² as in the popular browser playground: tanh and sigmoid neurons
+bend their boundaries around such a range in a few thousand steps. Rows alternate between the
+two classes. `noise` is the standard deviation of a random shift of every point, as a share of
+the set's radius (0.1: a tenth of it), drawn even at 0, so that more noise moves the same points
+further. The target is decided before the shift: with noise the classes overlap, and a network
+that follows every point learns the noise (overfits). Coordinates are rounded to 2 decimals so
+the table reads easily.
 """
 
 import inspect
@@ -17,50 +20,50 @@ from types import MappingProxyType
 import numpy as np
 
 COLUMNS = ("x1", "x2", "y")  # every set: two inputs and a target
-MAX_NOISE = 1.0
+MAX_NOISE = 1.0  # a shift as large as the set itself
 
 
 def circle(rng, n, noise):
-    """Class 1 inside radius 0.5, class 0 on a ring from 0.7 to 1 around it."""
+    """Class 1 inside radius 2.5, class 0 on a ring from 3.5 to 5 around it."""
     inside = np.arange(n) % 2 == 0
     radius = np.where(inside, 0.5 * rng.random_sample(n), 0.7 + 0.3 * rng.random_sample(n))
     angle = 2 * np.pi * rng.random_sample(n)
     X = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)]) + noise * rng.randn(n, 2)
-    return np.round(X, 3), inside[:, None].astype(float)
+    return np.round(5 * X, 2), inside[:, None].astype(float)
 
 
 def xor(rng, n, noise):
-    """Class 1 where x1 and x2 have the same sign: the four quadrants, kept 0.1 away from the axes."""
+    """Class 1 where x1 and x2 have the same sign: the four quadrants, kept 0.5 away from the axes."""
     X = rng.uniform(-0.9, 0.9, (n, 2))
     X += np.where(X > 0, 0.1, -0.1)
     same_sign = X[:, 0] * X[:, 1] > 0
     X += noise * rng.randn(n, 2)
-    return np.round(X, 3), same_sign[:, None].astype(float)
+    return np.round(5 * X, 2), same_sign[:, None].astype(float)
 
 
 def gaussians(rng, n, noise):
-    """Two round clouds: class 1 around (0.5, 0.5), class 0 around (-0.5, -0.5), each of spread 0.25."""
+    """Two round clouds: class 1 around (2.5, 2.5), class 0 around (-2.5, -2.5), each of spread 1.25."""
     first = np.arange(n) % 2 == 0
     centre = np.where(first[:, None], 0.5, -0.5)
     X = centre + 0.25 * rng.randn(n, 2) + noise * rng.randn(n, 2)
-    return np.round(X, 3), first[:, None].astype(float)
+    return np.round(5 * X, 2), first[:, None].astype(float)
 
 
 def spiral(rng, n, noise):
-    """Two arms winding 1.75 times around the centre, one per class, from radius 0 to 1."""
+    """Two arms winding 1.75 times around the centre, one per class, from radius 0 to 5."""
     arm = np.arange(n) % 2
     radius = (np.arange(n) // 2) / ((n + 1) // 2)
     angle = 3.5 * np.pi * radius + np.pi * arm
     X = radius[:, None] * np.column_stack([np.sin(angle), np.cos(angle)]) + noise * rng.randn(n, 2)
-    return np.round(X, 3), (arm == 0)[:, None].astype(float)
+    return np.round(5 * X, 2), (arm == 0)[:, None].astype(float)
 
 
 def surface(rng, n, noise):
-    """A regression target between 0.1 and 0.9: y = 0.5 + 0.4 sin(2 x1) cos(2 x2) over [-1, 1]²."""
+    """A height between 0.1 and 0.9 to fit: y = 0.5 + 0.4 sin(0.4 x1) cos(0.4 x2) over [-5, 5]²."""
     X = rng.uniform(-1, 1, (n, 2))
     y = 0.5 + 0.4 * np.sin(2 * X[:, 0]) * np.cos(2 * X[:, 1])
     X += noise * rng.randn(n, 2)
-    return np.round(X, 3), np.round(y, 3)[:, None]
+    return np.round(5 * X, 2), np.round(y, 3)[:, None]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def test_every_set_has_the_asked_shape_and_finite_numbers(name, n):
     assert X.shape == (n, 2) and Y.shape == (n, 1)
     assert X.dtype == Y.dtype == np.float64
     assert np.isfinite(X).all() and np.isfinite(Y).all()
-    assert np.array_equal(X, np.round(X, 3))
+    assert np.array_equal(X, np.round(X, 2))
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -35,26 +35,26 @@ def test_noise_moves_the_same_points_and_keeps_their_targets(name):
     X2, _ = make_dataset(name, 300, 0.2, 3)
     assert np.array_equal(Y0, Y1)
     shift1, shift2 = X1 - X0, X2 - X0
-    assert 0.05 < np.std(shift1) < 0.15
-    np.testing.assert_allclose(shift2, 2 * shift1, atol=2.5e-3)  # the same draws, twice as far (3-decimal rounding)
+    assert 0.4 < np.std(shift1) < 0.6  # a tenth of the radius 5
+    np.testing.assert_allclose(shift2, 2 * shift1, atol=0.0201)  # the same draws, twice as far (2-decimal rounding)
 
 
 def test_each_set_puts_its_classes_where_it_says():
     X, Y = make_dataset("circle", 400, 0.0, 1)
     r, y = np.hypot(X[:, 0], X[:, 1]), Y[:, 0]
-    assert (r[y == 1] <= 0.5 + 1e-3).all() and (r[y == 0] >= 0.7 - 1e-3).all() and (r <= 1 + 1e-3).all()
+    assert (r[y == 1] <= 2.5 + 0.01).all() and (r[y == 0] >= 3.5 - 0.01).all() and (r <= 5 + 0.01).all()
     X, Y = make_dataset("xor", 400, 0.0, 1)
-    assert (np.abs(X) >= 0.1 - 1e-3).all() and (np.abs(X) <= 1 + 1e-3).all()
+    assert (np.abs(X) >= 0.5 - 0.01).all() and (np.abs(X) <= 5 + 0.01).all()
     assert np.array_equal(Y[:, 0] == 1, X[:, 0] * X[:, 1] > 0)
     X, Y = make_dataset("gaussians", 2000, 0.0, 1)
-    np.testing.assert_allclose(X[Y[:, 0] == 1].mean(axis=0), [0.5, 0.5], atol=0.03)
-    np.testing.assert_allclose(X[Y[:, 0] == 0].std(axis=0), [0.25, 0.25], atol=0.02)
+    np.testing.assert_allclose(X[Y[:, 0] == 1].mean(axis=0), [2.5, 2.5], atol=0.15)
+    np.testing.assert_allclose(X[Y[:, 0] == 0].std(axis=0), [1.25, 1.25], atol=0.1)
     X, Y = make_dataset("spiral", 400, 0.0, 1)
-    assert (np.hypot(X[:, 0], X[:, 1]) < 1).all()
+    assert (np.hypot(X[:, 0], X[:, 1]) < 5).all()
     assert np.array_equal(X[0::2], -X[1::2])  # the two arms: each point's mirror through the centre
     X, Y = make_dataset("surface", 400, 0.0, 1)
     assert 0.1 <= Y.min() and Y.max() <= 0.9 and len(np.unique(Y)) > 100
-    np.testing.assert_allclose(Y[:, 0], 0.5 + 0.4 * np.sin(2 * X[:, 0]) * np.cos(2 * X[:, 1]), atol=5e-3)
+    np.testing.assert_allclose(Y[:, 0], 0.5 + 0.4 * np.sin(0.4 * X[:, 0]) * np.cos(0.4 * X[:, 1]), atol=1e-2)
     for name in ("circle", "xor", "gaussians", "spiral"):
         Y = make_dataset(name, 201, 0.5, 2)[1]
         assert set(Y[:, 0]) == {0.0, 1.0} and abs(Y.sum() - 100.5) <= 20

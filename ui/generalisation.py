@@ -31,10 +31,11 @@ def data_set_ui(pg):
                              format_func=lambda n: DATASETS[n].label, key=f"gen_set_{version}")
     points = cols[1].number_input("Points", limits.MIN_POINTS, limits.MAX_ROWS, int(s.points), step=10,
                                   key=f"gen_points_{version}", help=f"{limits.MIN_POINTS} to {limits.MAX_ROWS}.")
-    noise = cols[2].number_input("Noise", 0.0, MAX_NOISE, float(s.noise), step=0.05, format="%g",
+    noise = cols[2].number_input("Noise", 0.0, MAX_NOISE, float(s.noise), step=0.01, format="%g",
                                  key=f"gen_noise_{version}",
-                                 help="How far each point is moved at random from where its class was decided "
-                                      "(a standard deviation): with noise the classes overlap.")
+                                 help="How far each point is moved at random from where its class was decided: a "
+                                      "standard deviation, as a share of the set's radius of 5. With noise the "
+                                      "classes overlap.")
     seed = cols[3].number_input("Data seed", 0, 2**32 - 1, int(s.data_seed), key=f"gen_seed_{version}",
                                 help="np.random.RandomState(data seed) draws the points: the same seed, the same "
                                      "points.")
