@@ -53,9 +53,15 @@ def preset_ui(pg, version):
     """The preset box: choosing one loads its table and settings."""
     keys = list(PRESETS)
     key = f"sb_preset_{version}"
+    def load():
+        # A box drawn before the settings changed elsewhere can report its value once more: only another
+        # preset than the one in use is loaded, or that report would throw away a generated table.
+        if st.session_state[key] != pg.settings.preset:
+            pg.load_preset(st.session_state[key])
+
     st.selectbox(
         "Preset", keys, index=keys.index(pg.settings.preset) if pg.settings.preset in keys else 0,
-        format_func=lambda k: PRESETS[k].title, key=key, on_change=lambda: pg.load_preset(st.session_state[key]),
+        format_func=lambda k: PRESETS[k].title, key=key, on_change=load,
         help="Load a classic tutorial's table and network. Your edits are replaced.",
     )
 
