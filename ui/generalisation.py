@@ -68,8 +68,8 @@ def split_ui(pg):
     held = held_out_count(n_rows, share)
     st.caption(f"{held} of {n_rows} rows held out for testing, {n_rows - held} to train on. The scaling is fitted "
                "on the training rows alone." if held else "Every row trains the network.")
-    if (share, seed) != (s.test_share, s.split_seed):
-        pg.apply_settings(replace(s, test_share=float(share), split_seed=int(seed)))
+    if (share, seed) != (s.test_share, s.split_seed):  # the widgets already show it: they stay, and keep focus
+        pg.apply_settings(replace(s, test_share=float(share), split_seed=int(seed)), from_sidebar=True)
         st.rerun()
 
 
@@ -86,7 +86,7 @@ def features_ui(pg):
                       help=None if usable else f"Needs {feature.needs} input columns."):
             chosen.append(name)
     if tuple(chosen) != s.features:
-        pg.apply_settings(replace(s, features=tuple(chosen)))
+        pg.apply_settings(replace(s, features=tuple(chosen)), from_sidebar=True)
         st.rerun()
     derived = readouts.derived_columns(pg)
     if derived is not None:
@@ -115,7 +115,7 @@ def discretize_ui(pg):
     on = st.toggle("Discretise the output", s.discretize, key=f"predict_discrete_{pg.settings_version}",
                    help="Colour the map by which side of the middle of the targets the output falls on.")
     if on != s.discretize:
-        pg.apply_settings(replace(s, discretize=on))
+        pg.apply_settings(replace(s, discretize=on), from_sidebar=True)
         st.rerun()
 
 

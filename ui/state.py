@@ -193,7 +193,8 @@ class Playground:
     def apply_settings(self, new, from_sidebar=False):
         """Take new settings; returns False (and keeps the old ones, with a message) if they can't be used.
 
-        New data set settings draw the table afresh from them.
+        New data set settings draw the table afresh from them. from_sidebar: the change comes from
+        widgets that already show it (the sidebar's, or a page's own), so they are not drawn afresh.
         """
         problems = new.problems()
         if problems:
