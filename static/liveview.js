@@ -568,6 +568,7 @@ function drawMap(v, c, ctx, w, h) {
   const x0 = Math.min(gx[0], gx[nx - 1]) - Math.abs(dx) / 2, x1 = Math.max(gx[0], gx[nx - 1]) + Math.abs(dx) / 2;
   const y0 = Math.min(gy[0], gy[ny - 1]) - Math.abs(dy) / 2, y1 = Math.max(gy[0], gy[ny - 1]) + Math.abs(dy) / 2;
   const pts = s.points || {}, px = pts.x || [], py = pts.y || [], vals = pts.value || [], test = pts.test || [];
+  const few = px.length <= 60; // a handful of rows: big markers; hundreds: small ones, so the map shows between them
   const bar = ticksFor(lo, hi, false, 5, false).ticks;
   const P = plotArea(v, ctx, w, h, {x: [Math.min(x0, ...px.filter(finite)), Math.max(x1, ...px.filter(finite))],
     y: [Math.min(y0, ...py.filter(finite)), Math.max(y1, ...py.filter(finite))], xNice: false, yNice: false,
@@ -597,12 +598,14 @@ function drawMap(v, c, ctx, w, h) {
   px.forEach((x, i) => {
     if (!finite(x) || !finite(py[i])) return;
     const X = sx.px(x), Y = sy.px(py[i]);
+    const r = few ? 7 : clamp(Math.sqrt((box.w * box.h) / px.length) * 0.22, 2.5, 7);
     if (test[i]) { // a hollow square: white inside a dark edge, readable on every colour
-      ctx.lineWidth = 4; ctx.strokeStyle = TEXT; ctx.strokeRect(X - 6, Y - 6, 12, 12);
-      ctx.lineWidth = 2; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(X - 6, Y - 6, 12, 12);
+      const q = Math.round(r * 0.85);
+      ctx.lineWidth = few ? 4 : 3; ctx.strokeStyle = TEXT; ctx.strokeRect(X - q, Y - q, 2 * q, 2 * q);
+      ctx.lineWidth = few ? 2 : 1; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(X - q, Y - q, 2 * q, 2 * q);
     } else { // filled with the target's colour; white outline, and a dark ring for the yellow end
-      dot(ctx, X, Y, 8.5, TEXT, null);
-      dot(ctx, X, Y, 7, css(colour(vals[i])), "#ffffff", 2);
+      dot(ctx, X, Y, r + 1.5, TEXT, null);
+      dot(ctx, X, Y, r, css(lut(VIRIDIS_LUT, (vals[i] - lo) / (hi - lo))), "#ffffff", few ? 2 : 1);
     }
     near.at(X, Y, () => `${test[i] ? "test row" : "row"} ${i}: ${s.x_title}=${fmtG(x, 3)}, `
       + `${s.y_title}=${fmtG(py[i], 3)}, target ${fmtG(vals[i], 3)}`);
@@ -1118,12 +1121,14 @@ function layout(v) {
   const perRow = Math.max(1, Math.min(heat, W >= 1050 ? 3 : W >= 700 ? 2 : 1));
   const pairs = {curve: ["table", 18], lines: ["strip", 18], network: ["neurons", 15]};
   list.forEach((c, i) => {
-    let span = 30;
+    let span = 30, start = "";
     const before = pairs[list[i - 1]?.kind];
-    if (W >= 900 && pairs[c.kind] && list[i + 1]?.kind === pairs[c.kind][0]) span = pairs[c.kind][1];
-    else if (W >= 900 && before?.[0] === c.kind) span = 30 - before[1];
+    if (W >= 900 && pairs[c.kind] && list[i + 1]?.kind === pairs[c.kind][0]) {
+      span = pairs[c.kind][1];
+      start = "1 / "; // a pair starts its own row, even after an odd heatmap
+    } else if (W >= 900 && before?.[0] === c.kind) span = 30 - before[1];
     else if (c.kind === "heatmap") span = 30 / perRow;
-    c.el.style.gridColumn = `span ${span}`;
+    c.el.style.gridColumn = `${start}span ${span}`;
   });
 }
 

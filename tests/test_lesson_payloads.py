@@ -44,11 +44,11 @@ def test_the_outputs_table_shows_every_row_in_the_tables_order_with_its_part():
     pg.step(20)
     data = as_json(payloads.train_view(pg, CONTROLS))
     table = next(c for c in data["charts"] if c["id"] == "outputs")
-    assert table["columns"][0] == "rows"
-    assert table["fixed"]["rows"] == ["test" if i in set(pg.test_rows) else "train" for i in range(120)]
+    assert table["columns"][0] == "set"
+    assert table["fixed"]["set"] == ["test" if i in set(pg.test_rows) else "train" for i in range(120)]
     shown = data["frames"][-1]["charts"]["outputs"]["columns"]["y (output)"]
     assert shown == pg.outputs_all()[:, 0].tolist()  # exact, digit for digit
-    assert "rows" not in next(c for c in payloads.train_view(lesson(test_share=0.0), CONTROLS)["charts"]
+    assert "set" not in next(c for c in payloads.train_view(lesson(test_share=0.0), CONTROLS)["charts"]
                               if c["id"] == "outputs")["columns"]
 
 

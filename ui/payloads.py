@@ -179,7 +179,7 @@ def train_view(pg, controls):
     table = pg.table
     bias = bool(pg.trainer.b)
     out_columns = [f"{name} (output)" for name in table.outputs]
-    held_out = {"rows": [("test" if test else "train") for test in _test_flags(pg)]} if pg.has_test else {}
+    held_out = {"set": [("test" if test else "train") for test in _test_flags(pg)]} if pg.has_test else {}
     charts = [
         {"id": "curve", "kind": "curve", "title": "Error during training" + (
             " (dashed: the test rows, never trained on)" if pg.has_test else ""), "x_title": "step",
@@ -339,7 +339,7 @@ def predict_view(pg, controls):
                "x_title": table.inputs[0], "y_title": table.inputs[1], "x": clean(grid_x), "y": clean(grid_y),
                "colorbar": table.outputs[0], "equal_axes": readouts.equal_axes(pg), "threshold": threshold,
                "points": {"x": exact(table.X[:, 0]), "y": exact(table.X[:, 1]), "value": exact(Y), "test": test},
-               "value_range": None, "height": figures.HEIGHT_DIAGRAM}]
+               "value_range": None, "height": figures.HEIGHT_MAP}]
     low = float(min(np.nanmin(grid_out), Y.min())) if np.isfinite(grid_out).any() else float(Y.min())
     high = float(max(np.nanmax(grid_out), Y.max())) if np.isfinite(grid_out).any() else float(Y.max())
     frames = [{"step": frame.step, "status": status,
