@@ -60,7 +60,7 @@ def export_script(config, X_raw, Y_raw, steps, input_scaling="none", output_scal
     fit_scaler(X_all[train_rows], Y_raw[train_rows], input_scaling, output_scaling, input_divisor,
                output_divisor)  # rejects bad settings
     start_rate, rate_changes = _learning_rate_plan(config.learning_rate, learning_rate_changes, steps)
-    edits = _edit_plan(weight_edits, sizes, steps)
+    edits = _edit_plan(weight_edits, sizes, steps, config.bias)
     names_in, names_out = _column_names((n_base, sizes[-1]), column_names, input_names, output_names)
 
     n_rows, L = len(train_rows), len(sizes) - 1
@@ -235,13 +235,13 @@ def _feature_lines(name, features, input_names, into=None):
     return [f"# derived inputs: {', '.join(feature_labels(features, input_names or COLUMNS[:2]))}", stacked]
 
 
-def _edit_plan(weight_edits, sizes, steps):
-    """{step: [(layer, row, column, value), ...]} of the edits up to `steps`, in the order they were made."""
+def _edit_plan(weight_edits, sizes, steps, bias):
+    """{step: [(layer, row, column, value, is_bias), ...]} of the edits up to `steps`, in the order they were made."""
     plan = {}
     for step, layer, row, column, value in weight_edits:
         step, layer, row, column, value = int(step), int(layer), int(row), int(column), float(value)
-        if not (0 <= layer < len(sizes) - 1 and 0 <= row <= sizes[layer] and 0 <= column < sizes[layer + 1]
-                and step >= 0 and np.isfinite(value)):
+        if not (0 <= layer < len(sizes) - 1 and 0 <= row <= sizes[layer] - (0 if bias else 1)
+                and 0 <= column < sizes[layer + 1] and step >= 0 and np.isfinite(value)):
             raise ValueError(f"a weight edit needs a step >= 0, a weight of the network and a finite value, got "
                              f"({step}, {layer}, {row}, {column}, {value})")
         if step <= steps:

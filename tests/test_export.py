@@ -298,6 +298,7 @@ def test_long_rows_are_wrapped_and_still_exact():
     dict(test_share=1.0),
     dict(weight_edits=((5, 1, 0, 0, 1.0),)),
     dict(weight_edits=((5, 0, 4, 0, 1.0),)),
+    dict(weight_edits=((5, 0, 3, 0, 1.0),)),  # the bias row of a network without biases
     dict(weight_edits=((-1, 0, 0, 0, 1.0),)),
     dict(weight_edits=((5, 0, 0, 0, float("inf")),)),
 ])

@@ -138,3 +138,11 @@ def test_the_seeds_page_sets_test_error_against_training_error_and_names_the_see
     ranked = readouts.sweep_table(summary, "final test error")
     assert list(ranked["final test mean |error|"]) == sorted(summary["final_test"])
     assert "rows held out for testing" in readouts.sweep_story(summary, 400, 0.05)
+
+
+def test_the_s_curve_names_the_training_rows_by_their_place_in_the_table():
+    pg = lesson(hidden=(2,))
+    data = as_json(payloads.scurve_view(pg, {"kind": "compact"}))
+    labels = data["frames"][-1]["charts"]["scurve"]["points"][0]["labels"]
+    assert labels[:4] == [f"l1[{j}], row {r + 1}" for r in pg.train_rows[:2] for j in range(2)]
+    assert len(labels) == 2 * len(pg.train_rows)

@@ -127,8 +127,8 @@ def weight_ui(pg):
                               key="weight_layer")
     matrix = choices[layer]
     cell = cols[1].selectbox("Weight", matrix["cells"], format_func=lambda c: c[2], key=f"weight_cell_{layer}")
-    value = cols[2].number_input("New value", -limits.MAX_WEIGHT_VALUE, limits.MAX_WEIGHT_VALUE,
-                                 float(matrix["values"][cell[0]][cell[1]]), format="%g",
+    now = min(max(float(matrix["values"][cell[0]][cell[1]]), -limits.MAX_WEIGHT_VALUE), limits.MAX_WEIGHT_VALUE)
+    value = cols[2].number_input("New value", -limits.MAX_WEIGHT_VALUE, limits.MAX_WEIGHT_VALUE, now, format="%g",
                                  key=f"weight_value_{layer}_{cell[0]}_{cell[1]}_{pg.generation}")
     if cols[3].button("Set", key="weight_set", width="stretch"):
         if problem := pg.set_weight(layer, cell[0], cell[1], value):

@@ -294,12 +294,13 @@ def scurve_view(pg, controls):
         status = frame_status(pg, frame, outs[-1], zs[-1])
         entry = {"step": frame.step, "status": status, "charts": {}}
         if per_frame or i == len(frames) - 1:
-            entry["charts"]["scurve"] = _scurve_data(zs, outs, activations, labels, pg.table.n_rows)
+            entry["charts"]["scurve"] = _scurve_data(zs, outs, activations, labels, (pg.train_rows + 1).tolist())
         shown.append(entry)
     return _payload("scurve", pg, controls, charts, shown)
 
 
-def _scurve_data(zs, outs, activations, labels, n_rows):
+def _scurve_data(zs, outs, activations, labels, rows):
+    """rows: the table's row numbers (from 1) of the training rows the passes ran on."""
     finite = [z[np.isfinite(z)] for z in zs]
     low = min([-6.0] + [float(z.min()) for z in finite if z.size])
     high = max([6.0] + [float(z.max()) for z in finite if z.size])
@@ -312,7 +313,7 @@ def _scurve_data(zs, outs, activations, labels, n_rows):
                            "slope": clean(activation.slope(grid), 5)})
         n_units = zs[l].shape[1]
         points.append({"layer": l, "z": clean(zs[l]), "a": clean(outs[l + 1]),
-                       "labels": [f"{labels[l][j]}, row {r + 1}" for r in range(n_rows) for j in range(n_units)]})
+                       "labels": [f"{labels[l][j]}, row {r}" for r in rows for j in range(n_units)]})
     return {"x_range": [low, high], "curves": curves, "points": points}
 
 

@@ -112,7 +112,8 @@ def scaled_table(pg):
     test = np.hstack([pg.trainer.X_test, pg.trainer.Y_test]) if pg.has_test else None
     frame = pd.DataFrame(pg.in_table_order(train, test), columns=[*inputs, *pg.table.outputs])
     if pg.has_test:
-        frame.insert(0, "set", ["test" if i in set(pg.test_rows.tolist()) else "train" for i in range(len(frame))])
+        held_out = set(pg.test_rows.tolist())
+        frame.insert(0, "set", ["test" if i in held_out else "train" for i in range(len(frame))])
     return frame
 
 
