@@ -4,7 +4,8 @@ A training step on a batch of B rows moves each weight by the sum over those row
 `learning_rate * a_in * delta`, where each row's output delta carries the loss's factor
 for the whole batch (2/N for mean squared error, N = B * n_out). So the per-row
 changes in a RowTrace, added up over the rows of a batch, are one step (to the
-rounding of the sums, which the engine adds in another order).
+rounding of the sums, which the engine adds in another order). A weight penalty moves each
+weight once per step, not once per row: its change is kept apart (penalty_changes).
 """
 
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import LOSSES
+from .regularizers import REGULARIZERS
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class RowTrace:
     weight_changes: list  # learning_rate * outer(activations[l], deltas[l]) (n_l, n_{l+1})
     bias_changes: list  # learning_rate * deltas[l] (n_{l+1},), or [] without bias
     learning_rate: float
+    penalty_changes: list = ()  # -learning_rate * λ dR/dW[l] (n_l, n_{l+1}), once per step; () without a penalty
 
 
 def trace_row(trainer, x, y, network=0):
@@ -64,8 +67,12 @@ def trace_row(trainer, x, y, network=0):
         rate = float(trainer.learning_rates[network])
         changes = [rate * np.outer(activations[l], deltas[l]) for l in range(len(weights))]
         bias_changes = [rate * d for d in deltas] if biases else []
+        penalty_changes = ()
+        if config.penalized:
+            scaled_slope = REGULARIZERS[config.regularization].scaled_slope
+            penalty_changes = [-rate * scaled_slope(W, config.regularization_rate, np.empty_like(W)) for W in weights]
     return RowTrace(weights, biases, zs, activations, target, error, batch_rows, n_items, scale, slopes, back_errors,
-                    deltas, changes, bias_changes, rate)
+                    deltas, changes, bias_changes, rate, penalty_changes)
 
 
 @dataclass(frozen=True)

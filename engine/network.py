@@ -4,12 +4,14 @@ A Trainer holds S independent networks of one architecture, stacked along a
 leading axis: W[l] has shape (S, n_l, n_{l+1}). One network is simply S = 1 (its
 arithmetic then runs on 2-D views with `.dot`, exactly the tutorials' calls). The
 networks share one table X (n_rows, n_in) or each has its own, X (S, n_rows, n_in).
-A training step is one weight update:
+Test rows, X_test and Y_test, shaped the same way, are never trained on: every step
+records their error beside the training table's. A training step is one weight update:
 
     forward   a[0] = X,   z[l+1] = a[l] @ W[l] (+ b[l]),   a[l+1] = f(z[l+1])
     output    delta = (y - a[L]) * scale * f'(a[L])          (see engine.losses)
     backward  delta_prev = (delta @ W[l].T) * f'(a[l])       (before W[l] changes)
     update    W[l] += learning_rate * a[l].T @ delta
+with a weight penalty at rate λ (see engine.regularizers), W[l] += learning_rate * (a[l].T @ delta - λ dR/dW[l]).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -19,9 +21,11 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import LOSSES
+from .regularizers import REGULARIZERS, is_active
 
 HISTORY_CHUNK = 1 << 14  # history grows by this many values at least (or doubles): few regrowths, no appends;
 #                          counted over all networks, so a big sweep does not reserve (S, 16384) it may never use
+HISTORY_KEYS = ("mean_abs_error", "loss_history", "test_mean_abs_error", "test_loss_history")  # in state_dict
 _BUFFER_FLOATS = 1 << 20  # a chunk's per-step buffers (outputs, mini-batches) kept under ~8 MB each
 
 
@@ -38,6 +42,8 @@ class NetworkConfig:
     learning_rate: float = 1.0
     batch_size: int = 0
     seed: int = 1
+    regularization: str = "none"  # a name from REGULARIZERS: a penalty on the weights (never the biases)
+    regularization_rate: float = 0.0  # λ; 0 leaves the update exactly as without a penalty
 
     def problems(self):
         """Plain-language reasons this configuration cannot be trained ([] if none)."""
@@ -46,7 +52,7 @@ class NetworkConfig:
         if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
             found.append(f"layer sizes must be at least two whole numbers >= 1, got {list(sizes)}")
         for field, registry in (("hidden_activation", ACTIVATIONS), ("output_activation", ACTIVATIONS),
-                                ("init", INITIALIZERS), ("loss", LOSSES)):
+                                ("init", INITIALIZERS), ("loss", LOSSES), ("regularization", REGULARIZERS)):
             name = getattr(self, field)
             if name not in registry:
                 found.append(f"unknown {field.replace('_', ' ')} {name!r}; choose from {', '.join(registry)}")
@@ -55,11 +61,18 @@ class NetworkConfig:
             found.append(f"{loss.label} needs a {loss.needs_output} output layer, not {self.output_activation}")
         if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
             found.append(f"learning rate must be a positive number, got {self.learning_rate!r}")
+        if not (np.isfinite(self.regularization_rate) and self.regularization_rate >= 0):
+            found.append(f"regularization rate must be a number >= 0, got {self.regularization_rate!r}")
         if self.batch_size < 0:
             found.append(f"batch size must be 0 (full batch) or more, got {self.batch_size}")
         if not 0 <= self.seed < 2**32:
             found.append(f"seed must be between 0 and {2**32 - 1}, got {self.seed}")
         return found
+
+    @property
+    def penalized(self):
+        """True when the update carries a weight penalty (a penalty other than none, at a rate above 0)."""
+        return is_active(self.regularization, self.regularization_rate)
 
     @property
     def activations(self):
@@ -99,10 +112,12 @@ class Trainer:
     The table is X (n_rows, n_in), Y (n_rows, n_out) for every network, or one table of that shape
     per network, X (S, n_rows, n_in), Y (S, n_rows, n_out). seeds: one per network (default
     [config.seed]); learning_rates: one per network. Network k gives the same numbers, bit for bit,
-    as a Trainer with seeds=[seeds[k]] alone on its own table.
+    as a Trainer with seeds=[seeds[k]] alone on its own table. X_test (n_test, n_in) and Y_test
+    (n_test, n_out), or one of each per network like X, are rows held out: each step records their
+    mean |error| and loss with the weights of that step's forward pass, and never trains on them.
     """
 
-    def __init__(self, config, X, Y, seeds=None, learning_rates=None, chunk=256):
+    def __init__(self, config, X, Y, seeds=None, learning_rates=None, chunk=256, X_test=None, Y_test=None):
         problems = config.problems()
         if problems:
             raise ValueError("; ".join(problems))
@@ -121,6 +136,17 @@ class Trainer:
             raise ValueError("seeds must be a non-empty list of whole numbers in [0, 2**32)")
         if not self.shared_table and len(self.X) != len(self.seeds):
             raise ValueError(f"{len(self.X)} tables for {len(self.seeds)} networks: give one table per network")
+        self.X_test, self.Y_test = None, None
+        if X_test is not None or Y_test is not None:
+            self.X_test = np.ascontiguousarray(X_test, dtype=np.float64)
+            self.Y_test = np.ascontiguousarray(Y_test, dtype=np.float64)
+            shape = (*self.X.shape[:-2], None, sizes[0]), (*self.Y.shape[:-2], None, sizes[-1])
+            if (self.X_test.ndim != self.X.ndim or self.Y_test.ndim != self.Y.ndim
+                    or self.X_test.shape[:-2] != self.X.shape[:-2] or self.X_test.shape[:-1] != self.Y_test.shape[:-1]
+                    or self.X_test.shape[-1] != sizes[0] or self.Y_test.shape[-1] != sizes[-1]
+                    or self.X_test.shape[-2] == 0):
+                raise ValueError(f"test rows need shapes {shape[0]} and {shape[1]} with the same number (>= 1) "
+                                 f"of rows; got {self.X_test.shape}, {self.Y_test.shape}")
         rates = config.learning_rate if learning_rates is None else learning_rates
         self.learning_rates = np.broadcast_to(np.asarray(rates, dtype=np.float64), self.seeds.shape).copy()
         if not (np.isfinite(self.learning_rates).all() and (self.learning_rates > 0).all()):
@@ -146,6 +172,11 @@ class Trainer:
         return len(self.seeds)
 
     @property
+    def has_test(self):
+        """True when rows are held out for testing (X_test, Y_test)."""
+        return self.X_test is not None
+
+    @property
     def shared_table(self):
         """True when every network trains on X (n_rows, n_in); False for one table each, X (S, n_rows, n_in)."""
         return self.X.ndim == 2
@@ -167,6 +198,8 @@ class Trainer:
         self.steps = 0
         self._mae = np.empty((S, 0))
         self._loss_history = np.empty((S, 0))
+        self._test_mae = np.empty((S, 0)) if self.has_test else None
+        self._test_loss = np.empty((S, 0)) if self.has_test else None
         self.diverged_at = np.full(S, -1, dtype=np.int64)  # update that blew network k up; -1: healthy
         self._frozen = {}  # k -> last finite (W, b) of a diverged network in a sweep
         self._pending = [np.empty(0, dtype=np.intp) for _ in range(S)]  # each network's shuffled rows not yet used
@@ -182,19 +215,31 @@ class Trainer:
             _dW[l] (S, n_l, n_{l+1}), _db[l] (S, 1, n_{l+1}): this step's changes, a[l].T @ delta and
                                               delta summed over rows (minus the gradient), then scaled
                                               by the learning rate in place and added to W[l], b[l]
+            _penalty[l]  like _dW[l]          λ dR/dW[l], taken off _dW[l]; None without a weight penalty
             _zbuf, _abuf, _ebuf (chunk, S, k, n_out)  each step's output pre-activations, outputs and
                                               errors y - a, for the history
             _xbuf, _ybuf (chunk, S, k, n_in or n_out)  the mini-batches of a chunk
+            _test: with test rows, their hidden activations (S, n_test, n_l) and each step's output
+                                              z, a and y - a (chunk, S, n_test, n_out), for the history
         Entries of _hidden, _back, _delta and _dW are pairs (for elementwise work, for the products).
         With one first product, layer 1's arrays are (k, S * n_1) and W[0]'s change (n_in, S * n_1),
         paired with their (S, ...) views; otherwise both are the same (S, ...) array.
         """
         S, k, sizes = self.n_networks, self.batch_rows, self.config.layer_sizes
         L = len(sizes) - 1
-        self._chunk = max(1, min(self._chunk_wanted, _BUFFER_FLOATS // (S * k * max(sizes[0], sizes[-1]))))
+        rows = max(k, self.X_test.shape[-2] if self.has_test else 0)
+        self._chunk = max(1, min(self._chunk_wanted, _BUFFER_FLOATS // (S * rows * max(sizes[0], sizes[-1]))))
         self._zbuf = np.empty((self._chunk, S, k, sizes[-1]))
         self._abuf = np.empty_like(self._zbuf)
         self._ebuf = np.empty_like(self._zbuf)
+        self._test = None
+        if self.has_test:  # the test rows' hidden activations, then each step's output z, a and y - a
+            n_test = self.X_test.shape[-2]
+            self._test = {"hidden": [np.empty((S, n_test, n)) for n in sizes[1:-1]],
+                          "z": np.empty((self._chunk, S, n_test, sizes[-1]))}
+            self._test["a"], self._test["error"] = np.empty_like(self._test["z"]), np.empty_like(self._test["z"])
+            # the first layer one network at a time, as alone, even where training takes it as one product
+            self._test["W0"] = np.empty((S, sizes[0], sizes[1])) if self.one_first_product else None
         self._xbuf = None if self.full_batch else np.empty((self._chunk, S, k, sizes[0]))
         self._ybuf = None if self.full_batch else np.empty_like(self._zbuf)
 
@@ -214,6 +259,8 @@ class Trainer:
         self._delta.append(stacked(k, sizes[-1]))
         self._dW = [wide(sizes[0], sizes[1]) if l == 0 and one else stacked(*W.shape[1:]) for l, W in enumerate(self.W)]
         self._db = [np.empty_like(b) for b in self.b]
+        # λ dR/dW per layer, shaped like the change it is taken from; none at all without a penalty
+        self._penalty = [np.empty_like(dW[0]) for dW in self._dW] if self.config.penalized else None
 
     def set_learning_rate(self, learning_rate):
         """Change the step size without re-initialising; a diverged single net may go on."""
@@ -232,6 +279,20 @@ class Trainer:
         """(S, steps): the loss of each step's forward pass."""
         return self._loss_history[:, : self.steps]
 
+    @property
+    def test_mean_abs_error(self):
+        """(S, steps): mean |y - a| on the test rows with each step's weights; None without test rows."""
+        return None if self._test_mae is None else self._test_mae[:, : self.steps]
+
+    @property
+    def test_loss_history(self):
+        """(S, steps): the loss on the test rows with each step's weights; None without test rows."""
+        return None if self._test_loss is None else self._test_loss[:, : self.steps]
+
+    def _histories(self):
+        """The history arrays this trainer keeps: training error and loss, then the test rows' if any."""
+        return [self._mae, self._loss_history] + ([self._test_mae, self._test_loss] if self.has_test else [])
+
     def weights(self, network=0):
         """Copies of network k's weight matrices, W[l] (n_l, n_{l+1})."""
         return [W[network].copy() for W in self.W]
@@ -239,6 +300,23 @@ class Trainer:
     def biases(self, network=0):
         """Copies of network k's biases b[l] (n_{l+1},), or [] without bias."""
         return [b[network, 0].copy() for b in self.b]
+
+    def set_weight(self, layer, row, column, value, network=0):
+        """Type a value into network k's W[layer][row, column]; row n_layer (one past the last) is the bias.
+
+        The next step trains on from it; ValueError for a weight the network does not have or a value
+        that is not a finite number.
+        """
+        sizes = self.config.layer_sizes
+        if not (0 <= layer < len(self.W) and 0 <= column < sizes[layer + 1]
+                and 0 <= row <= sizes[layer] - (0 if self.b else 1)):
+            raise ValueError(f"the network has no weight ({layer}, {row}, {column})")
+        if not np.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        if row == sizes[layer]:
+            self.b[layer][network, 0, column] = value
+        else:
+            self.W[layer][network, row, column] = value
 
     # -- forward ---------------------------------------------------------------
 
@@ -369,6 +447,13 @@ class Trainer:
                 updates.append((self._W0_wide, self._dW[0][0], first_rate, bias, db))
             else:
                 updates.append((view(self.W[l]), view(self._dW[l][1]), rate, bias, db))
+        # per layer with a weight penalty: (weights, change dW, λ dR/dW into this buffer, λ); none without one
+        penalties = []
+        if self._penalty is not None:
+            scaled_slope = REGULARIZERS[self.config.regularization].scaled_slope
+            strength = np.array(self.config.regularization_rate)
+            for (weights, dW, *_), buffer in zip(updates, self._penalty):
+                penalties.append((weights, dW, scaled_slope, buffer.reshape(weights.shape), strength))
         # per hidden layer: (product, weights, its output, bias, f, activation flat, activation for products)
         forward_plan = []
         for l in range(L - 1):
@@ -399,6 +484,18 @@ class Trainer:
         XT = X.swapaxes(-1, -2)
         xs, ys = (None, None) if self.full_batch else ((self._xbuf[:, 0], self._ybuf[:, 0]) if single
                                                        else (self._xbuf, self._ybuf))
+        # the test rows' forward pass: (input, per layer (weights, activation out, bias, f), z, a and errors per step)
+        test = None
+        if self._test is not None:
+            buffers = self._test
+            X_test, Y_test = ((self.X_test, self.Y_test) if self.shared_table or not single
+                              else (self.X_test[0], self.Y_test[0]))
+            layers = [(view(buffers["W0"]) if l == 0 and buffers["W0"] is not None else view(self.W[l]),
+                       view(buffers["hidden"][l]), view(self.b[l]) if self.b else None, self._forwards[l])
+                      for l in range(L - 1)]
+            last = (view(self.W[-1]), None, last_b, last_f)
+            test = (X_test, Y_test, layers, last, buffers["W0"], self.W[0]) + tuple(
+                (buffers[name][:, 0] if single else buffers[name]) for name in ("z", "a", "error"))
 
         for i in range(m):
             if xs is None:
@@ -419,6 +516,8 @@ class Trainer:
                 np.add(z, last_b, z)
             out = last_f(z, abuf[i])
             error = np.subtract(y, out, ebuf[i])  # kept for the history: not changed below
+            if test is not None:  # the held-out rows through the same weights, for the history only
+                _forward_test(mm, i, *test)
             if uses_slope:
                 delta = last_slope(out, out_delta)
                 np.multiply(delta, error, delta)
@@ -441,6 +540,9 @@ class Trainer:
             first_product(xT, delta_flat, first_dW)
             if first_db is not None:
                 np.add.reduce(delta_flat, -2, None, first_db, True)
+            # the weight penalty, from the weights as they were: dW = a.T @ delta - λ dR/dW
+            for weights, dW, scaled_slope, buffer, strength in penalties:
+                np.subtract(dW, scaled_slope(weights, strength, buffer), dW)
             # update: W += learning_rate * dW, b += learning_rate * db
             for weights, dW, layer_rate, bias, db in updates:
                 if layer_rate is not None:
@@ -458,9 +560,13 @@ class Trainer:
         span = slice(self.steps, self.steps + m)
         self._mae[:, span] = np.mean(np.abs(error), axis=(-2, -1)).T
         self._loss_history[:, span] = self._loss.value(z, y, error).T
+        if self._test is not None:
+            test_error = self._test["error"][:m]
+            self._test_mae[:, span] = np.mean(np.abs(test_error), axis=(-2, -1)).T
+            self._test_loss[:, span] = self._loss.value(self._test["z"][:m], self.Y_test, test_error).T
         for k in self._frozen:
-            self._mae[k, span] = np.nan
-            self._loss_history[k, span] = np.nan
+            for history in self._histories():
+                history[k, span] = np.nan
         self.last_outputs = a[-1].copy()
         self.steps += m
 
@@ -469,7 +575,7 @@ class Trainer:
         if needed <= have:
             return
         size = max(needed, have + max(1, HISTORY_CHUNK // self.n_networks), 2 * have)
-        for name in ("_mae", "_loss_history"):
+        for name in ("_mae", "_loss_history", "_test_mae", "_test_loss")[:4 if self.has_test else 2]:
             old = getattr(self, name)
             new = np.empty((self.n_networks, size))
             new[:, :have] = old
@@ -552,8 +658,8 @@ class Trainer:
                 self._frozen.clear()
                 return i
             span = slice(before["steps"], self.steps)
-            self._mae[bad, span] = np.nan
-            self._loss_history[bad, span] = np.nan
+            for history in self._histories():
+                history[bad, span] = np.nan
             if (self.diverged_at >= 0).all():  # nothing left to train: stop where shorter runs would stop
                 return i + 1
         return m
@@ -563,14 +669,15 @@ class Trainer:
     def extract(self, network):
         """A one-network Trainer holding network k's weights, history, random state and row order, exactly."""
         seed = int(self.seeds[network])
-        X, Y = (self.X, self.Y) if self.shared_table else (self.X[network], self.Y[network])
+        X, Y, X_test, Y_test = (table if self.shared_table or table is None else table[network]
+                                for table in (self.X, self.Y, self.X_test, self.Y_test))
         single = Trainer(self.config.replace(seed=seed, learning_rate=float(self.learning_rates[network])),
-                         X, Y, chunk=self._chunk_wanted)
+                         X, Y, chunk=self._chunk_wanted, X_test=X_test, Y_test=Y_test)
         _copy_network(self, network, single, 0)
         single.steps = self.steps
         single._grow_history(self.steps)
-        single._mae[0, : self.steps] = self._mae[network, : self.steps]
-        single._loss_history[0, : self.steps] = self._loss_history[network, : self.steps]
+        for mine, theirs in zip(single._histories(), self._histories()):
+            mine[0, : self.steps] = theirs[network, : self.steps]
         single.diverged_at[0] = self.diverged_at[network]
         return single
 
@@ -578,26 +685,30 @@ class Trainer:
     def stack(cls, trainers):
         """One Trainer running one-network `trainers` side by side, network k going on exactly as trainers[k] would.
 
-        They need the same settings apart from seed and learning rate, tables of one shape (shared if
-        they are all the same table) and no divergence. The stack counts its own steps from 0, with no
-        history; write_back(trainers) hands each network its steps.
+        They need the same settings apart from seed and learning rate, tables (and test rows) of one
+        shape, shared if they are all the same, and no divergence. The stack counts its own steps from
+        0, with no history; write_back(trainers) hands each network its steps.
         """
         first = trainers[0]
-        X, Y = (np.reshape(first.X, first.X.shape[-2:]), np.reshape(first.Y, first.Y.shape[-2:]))
+        names = ("X", "Y", "X_test", "Y_test") if first.has_test else ("X", "Y")
+        tables = {name: np.reshape(getattr(first, name), getattr(first, name).shape[-2:]) for name in names}
         settings = first.config.replace(seed=0, learning_rate=1.0)
         for t in trainers:
             if t.n_networks != 1 or t.diverged_at[0] >= 0:
                 raise ValueError("only one-network trainers that have not diverged can be stacked")
             if t.config.replace(seed=0, learning_rate=1.0) != settings:
                 raise ValueError("stacked trainers need the same settings apart from seed and learning rate")
-            if t.X.shape[-2:] != X.shape or t.Y.shape[-2:] != Y.shape:
-                raise ValueError(f"stacked trainers need tables of one shape; got {t.X.shape} and {X.shape}")
-        same_table = all(t.X.tobytes() == X.tobytes() and t.Y.tobytes() == Y.tobytes() for t in trainers)
+            if t.has_test != first.has_test or any(getattr(t, name).shape[-2:] != table.shape
+                                                   for name, table in tables.items()):
+                raise ValueError(f"stacked trainers need tables of one shape; got {t.X.shape} and {first.X.shape}")
+        same_table = all(getattr(t, name).tobytes() == table.tobytes() for t in trainers
+                         for name, table in tables.items())
         if not same_table:  # (bitwise: -0.0 == 0.0, yet the two can round differently)
-            X = np.stack([np.reshape(t.X, X.shape) for t in trainers])
-            Y = np.stack([np.reshape(t.Y, Y.shape) for t in trainers])
-        stacked = cls(first.config, X, Y, seeds=[int(t.seeds[0]) for t in trainers],
-                      learning_rates=[float(t.learning_rates[0]) for t in trainers])
+            tables = {name: np.stack([np.reshape(getattr(t, name), table.shape) for t in trainers])
+                      for name, table in tables.items()}
+        stacked = cls(first.config, tables["X"], tables["Y"], seeds=[int(t.seeds[0]) for t in trainers],
+                      learning_rates=[float(t.learning_rates[0]) for t in trainers], X_test=tables.get("X_test"),
+                      Y_test=tables.get("Y_test"))
         for k, t in enumerate(trainers):
             _copy_network(t, 0, stacked, k)
         return stacked
@@ -615,8 +726,8 @@ class Trainer:
             stopped = int(self.diverged_at[k])
             done = self.steps if stopped < 0 else stopped - 1
             t._grow_history(t.steps + done)
-            t._mae[0, t.steps:t.steps + done] = self._mae[k, :done]
-            t._loss_history[0, t.steps:t.steps + done] = self._loss_history[k, :done]
+            for theirs, mine in zip(t._histories(), self._histories()):
+                theirs[0, t.steps:t.steps + done] = mine[k, :done]
             _copy_network(self, k, t, 0)
             if stopped >= 0:
                 t.diverged_at[0] = t.steps + stopped
@@ -641,16 +752,19 @@ class Trainer:
             "X": self.X.tolist(),
             "Y": self.Y.tolist(),
         }
+        if self.has_test:
+            state["X_test"], state["Y_test"] = self.X_test.tolist(), self.Y_test.tolist()
         if include_history:
-            state["mean_abs_error"] = self.mean_abs_error.tolist()
-            state["loss_history"] = self.loss_history.tolist()
+            for key, history in zip(HISTORY_KEYS, self._histories()):
+                state[key] = history[:, : self.steps].tolist()
         return state
 
     @classmethod
     def from_state_dict(cls, state):
         """Inverse of state_dict; raises ValueError naming what does not fit."""
         config = NetworkConfig.from_dict(state["config"])
-        trainer = cls(config, state["X"], state["Y"], seeds=state["seeds"], learning_rates=state["learning_rates"])
+        trainer = cls(config, state["X"], state["Y"], seeds=state["seeds"], learning_rates=state["learning_rates"],
+                      X_test=state.get("X_test"), Y_test=state.get("Y_test"))
         S = trainer.n_networks
         for l, W in enumerate(trainer.W):
             loaded = np.asarray(state["weights"][l], dtype=np.float64)
@@ -668,13 +782,11 @@ class Trainer:
         if trainer.steps < 0:
             raise ValueError("steps must be 0 or more")
         trainer._grow_history(trainer.steps)
-        if "mean_abs_error" in state:
-            for name, key in (("_mae", "mean_abs_error"), ("_loss_history", "loss_history")):
-                loaded = np.asarray(state[key], dtype=np.float64).reshape(S, trainer.steps)
-                getattr(trainer, name)[:, : trainer.steps] = loaded
-        else:
-            trainer._mae[:, : trainer.steps] = np.nan
-            trainer._loss_history[:, : trainer.steps] = np.nan
+        for key, history in zip(HISTORY_KEYS, trainer._histories()):
+            if key in state:
+                history[:, : trainer.steps] = np.asarray(state[key], dtype=np.float64).reshape(S, trainer.steps)
+            else:
+                history[:, : trainer.steps] = np.nan
         trainer.diverged_at[:] = np.asarray(state.get("diverged_at", [-1] * S), dtype=np.int64)
         if S > 1:  # a diverged network of a sweep stays frozen at its last finite weights, as before saving
             for k in np.flatnonzero(trainer.diverged_at >= 0):
@@ -690,6 +802,23 @@ class Trainer:
         if not all(np.isfinite(W).all() for W in trainer.W + trainer.b):
             raise ValueError("weights must be finite numbers")
         return trainer
+
+
+def _forward_test(product, i, X, Y, layers, last, W0_copy, W0, z_out, a_out, errors):
+    """Step i's forward pass on the test rows X into z_out[i], a_out[i], and Y - a into errors[i]."""
+    if W0_copy is not None:  # the first layer one network at a time: a contiguous copy, as each would hold alone
+        np.copyto(W0_copy, W0)
+    a = X
+    for weights, out, bias, f in layers:
+        product(a, weights, out)
+        if bias is not None:
+            np.add(out, bias, out)
+        a = f(out, out)
+    weights, _, bias, f = last
+    z = product(a, weights, z_out[i])
+    if bias is not None:
+        np.add(z, bias, z)
+    np.subtract(Y, f(z, a_out[i]), errors[i])
 
 
 def _copy_network(source, k, target, j):

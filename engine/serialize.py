@@ -23,16 +23,20 @@ _CONFIG_TYPES = MappingProxyType({
     "layer_sizes": list, "hidden_activation": str, "output_activation": str, "bias": bool,
     "init": str, "loss": str, "learning_rate": (int, float), "batch_size": int, "seed": int,
 })
+# Added after the format's first files: a file without them has no weight penalty.
+_OPTIONAL_CONFIG_TYPES = MappingProxyType({"regularization": str, "regularization_rate": (int, float)})
 _TRAINER_KEYS = ("config", "seeds", "learning_rates", "steps", "weights", "biases", "diverged_at",
                  "pending_rows", "rng_states", "X", "Y")
 _HISTORY_KEYS = ("mean_abs_error", "loss_history")
+_TEST_KEYS = ("X_test", "Y_test")  # rows held out, in files of networks that had them
+_TEST_HISTORY_KEYS = ("test_mean_abs_error", "test_loss_history")
 _MT_KEYS = 624  # words in a Mersenne Twister state
 
 
 def to_json(trainer, scaler=None, include_history=False):
     """JSON text holding everything needed to continue trainer exactly (and scaler, if given)."""
     state = trainer.state_dict(include_history=include_history)
-    for key in _HISTORY_KEYS:
+    for key in _HISTORY_KEYS + _TEST_HISTORY_KEYS:
         if key in state:  # a stopped network's history is NaN, which JSON cannot hold: write null
             state[key] = [[v if math.isfinite(v) else None for v in row] for row in state[key]]
     document = {"format": FORMAT, "version": VERSION, "trainer": state,
@@ -150,14 +154,17 @@ def _shape_text(shape):
 
 def _checked_config(d):
     _require(d, tuple(_CONFIG_TYPES), "config")
-    for key, kind in _CONFIG_TYPES.items():
+    for key, kind in {**_CONFIG_TYPES, **_OPTIONAL_CONFIG_TYPES}.items():
+        if key not in d:
+            continue
         value = d[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)) \
-                or (key == "learning_rate" and isinstance(value, bool)):
+                or (key in ("learning_rate", "regularization_rate") and isinstance(value, bool)):
             raise ValueError(f"config {key} has the wrong type: {json.dumps(value)[:40]}")
     sizes = _array(d["layer_sizes"], "config layer_sizes", (None,), whole=True)
-    if not math.isfinite(d["learning_rate"]):
-        raise ValueError("config learning_rate must be a finite number")
+    for key in ("learning_rate", "regularization_rate"):
+        if not math.isfinite(d.get(key, 0.0)):
+            raise ValueError(f"config {key} must be a finite number")
     config = NetworkConfig.from_dict({**d, "layer_sizes": sizes.tolist()})
     problems = config.problems()
     if problems:
@@ -168,7 +175,7 @@ def _checked_config(d):
 def _checked_state(d, acceptable=None):
     """A validated copy of Trainer.state_dict() output, ready for Trainer.from_state_dict."""
     _require(d, _TRAINER_KEYS, "trainer")
-    unknown = set(d) - set(_TRAINER_KEYS) - set(_HISTORY_KEYS)
+    unknown = set(d) - set(_TRAINER_KEYS) - set(_HISTORY_KEYS) - set(_TEST_KEYS) - set(_TEST_HISTORY_KEYS)
     if unknown:
         raise ValueError(f"trainer has unknown fields: {', '.join(sorted(unknown))}")
     config = _checked_config(_object(d["config"], "config"))
@@ -214,11 +221,23 @@ def _checked_state(d, acceptable=None):
         "weights": weights, "biases": biases, "diverged_at": diverged_at.tolist(), "pending_rows": pending.tolist(),
         "rng_states": [_checked_rng_state(r, k) for k, r in enumerate(rng_states)], "X": X, "Y": Y,
     }
-    present = [k for k in _HISTORY_KEYS if k in d]
-    if len(present) == 1:
-        raise ValueError(f"history needs both {' and '.join(_HISTORY_KEYS)}, found only {present[0]}")
-    for key in present:
-        state[key] = _array(d[key], key, (S, steps), allow_null=True)
+    tested = [k for k in _TEST_KEYS if k in d]
+    if len(tested) == 1:
+        raise ValueError(f"test rows need both {' and '.join(_TEST_KEYS)}, found only {tested[0]}")
+    if tested:
+        state["X_test"] = _array(d["X_test"], "X_test", (None, sizes[0]))
+        n_test = len(state["X_test"])
+        state["Y_test"] = _array(d["Y_test"], "Y_test", (n_test, sizes[-1]))
+        if n_test == 0:
+            raise ValueError("X_test must hold at least one row")
+    for keys in (_HISTORY_KEYS, _TEST_HISTORY_KEYS):
+        present = [k for k in keys if k in d]
+        if len(present) == 1:
+            raise ValueError(f"history needs both {' and '.join(keys)}, found only {present[0]}")
+        if present and keys is _TEST_HISTORY_KEYS and not tested:
+            raise ValueError("a test history needs the test rows X_test and Y_test")
+        for key in present:
+            state[key] = _array(d[key], key, (S, steps), allow_null=True)
     return state
 
 

@@ -53,6 +53,8 @@ class SliceResult:
     loss: np.ndarray  # (steps_done,)
     diverged_at: int  # update of this slice (from 1) that overflowed, -1 if none
     snapshots: list  # Snapshot after every snapshot_every steps and after the last one
+    test_mean_abs_error: np.ndarray = None  # (steps_done,) on the held-out rows, or None without them
+    test_loss: np.ndarray = None  # (steps_done,), or None
 
 
 def take_states(trainer):
@@ -64,22 +66,25 @@ def take_states(trainer):
             for k in range(trainer.n_networks)]
 
 
-def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergence=True):
+def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergence=True, X_test=None, Y_test=None):
     """Train each network of `states` up to n_steps more on scaled X (n_rows, n_in), Y (n_rows, n_out).
 
     config: the shared NetworkConfig; seeds and learning rates come from the states.
-    snapshot_every: keep a Snapshot every this many steps (0: none). Returns one
+    snapshot_every: keep a Snapshot every this many steps (0: none). X_test (n_test, n_in),
+    Y_test (n_test, n_out): held-out rows whose error each step records. Returns one
     SliceResult per state, in order.
     """
-    results = _run(config, X, Y, states, n_steps, snapshot_every)
+    test = (X_test, Y_test)
+    results = _run(config, X, Y, states, n_steps, snapshot_every, test)
     if alone_on_divergence and len(states) > 1:
-        results = [_run(config, X, Y, [state], n_steps, snapshot_every)[0] if result.diverged_at >= 0 else result
-                   for state, result in zip(states, results)]
+        results = [_run(config, X, Y, [state], n_steps, snapshot_every, test)[0] if result.diverged_at >= 0
+                   else result for state, result in zip(states, results)]
     return results
 
 
-def _run(config, X, Y, states, n_steps, snapshot_every):
-    trainer = Trainer(config, X, Y, seeds=[s.seed for s in states], learning_rates=[s.learning_rate for s in states])
+def _run(config, X, Y, states, n_steps, snapshot_every, test):
+    trainer = Trainer(config, X, Y, seeds=[s.seed for s in states], learning_rates=[s.learning_rate for s in states],
+                      X_test=test[0], Y_test=test[1])
     for k, state in enumerate(states):
         for l, W in enumerate(state.W):
             trainer.W[l][k] = W
@@ -101,9 +106,12 @@ def _run(config, X, Y, states, n_steps, snapshot_every):
                                       [b[k, 0].copy() for b in trainer.b]))
         if trainer.steps == before or (trainer.n_networks == 1 and trainer.diverged_at[0] >= 0):
             break
+    test_errors, test_losses = trainer.test_mean_abs_error, trainer.test_loss_history
     return [SliceResult(take_states(trainer)[k], trainer.steps, trainer.mean_abs_error[k].copy(),
                         trainer.loss_history[k].copy(),
-                        int(trainer.diverged_at[k]) if not states[k].diverged else -1, snapshots[k])
+                        int(trainer.diverged_at[k]) if not states[k].diverged else -1, snapshots[k],
+                        None if test_errors is None else test_errors[k].copy(),
+                        None if test_losses is None else test_losses[k].copy())
             for k in range(trainer.n_networks)]
 
 
@@ -120,10 +128,10 @@ def absorb(trainer, results):
             trainer.b[l][k, 0] = b
         trainer._rngs[k].set_state(state.rng_state)
         span = slice(start, start + result.steps_done)
-        trainer._mae[k, span] = result.mean_abs_error
-        trainer._loss_history[k, span] = result.loss
-        trainer._mae[k, start + result.steps_done:start + done] = np.nan
-        trainer._loss_history[k, start + result.steps_done:start + done] = np.nan
+        taken = (result.mean_abs_error, result.loss, result.test_mean_abs_error, result.test_loss)
+        for history, values in zip(trainer._histories(), taken):
+            history[k, span] = values
+            history[k, start + result.steps_done:start + done] = np.nan
         if result.diverged_at >= 0:
             trainer.diverged_at[k] = start + result.diverged_at
             if trainer.n_networks > 1:

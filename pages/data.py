@@ -2,11 +2,10 @@
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from engine import SCALINGS
-from ui import limits, session
+from ui import generalisation, limits, readouts, session
 from ui.mathtext import plain
 from ui.table import (
     blank_rows,
@@ -128,10 +127,7 @@ def scaling_ui(pg):
         pg.apply_settings(replace(settings, **wanted))
         st.rerun()
     with st.expander("What the network sees (scaled table)"):
-        scaled = pd.DataFrame(pg.trainer.X, columns=list(pg.table.inputs))
-        for j, name in enumerate(pg.table.outputs):
-            scaled[name] = pg.trainer.Y[:, j]
-        st.dataframe(scaled, hide_index=True, width="stretch")
+        st.dataframe(readouts.scaled_table(pg), hide_index=True, width="stretch")
     if problem := pg.targets_warning():
         st.warning(problem)
         st.button("Scale the outputs to fit", key="data_fit_targets", on_click=pg.fit_targets)
@@ -166,9 +162,20 @@ st.caption("Each row is one training example; input columns go into the network,
 if flash := st.session_state.pop("data_flash", ""):
     st.success(flash)
 if pg.shows("editor"):
+    with st.expander("Generate a data set: circle, XOR quadrants, two Gaussians, spiral, regression surface",
+                     expanded=bool(pg.settings.dataset)):
+        generalisation.data_set_ui(pg)
     editor_ui(pg)
     with st.expander("Columns: add, rename or remove"):
         columns_ui(pg)
+if pg.shows("settings"):
+    st.subheader("Test rows")
+    st.caption("Hold some rows out: the network never trains on them, so their error shows how it does on rows "
+               "it has not seen. The Train page draws both errors; the Predict page marks these rows as squares.")
+    generalisation.split_ui(pg)
+    st.subheader("Input features")
+    st.caption("More inputs computed from the first two columns: with x1² and x2² one neuron can draw a circle.")
+    generalisation.features_ui(pg)
 else:
     st.caption("This exercise fixes the table.")
     st.dataframe(table_to_text_frame(pg.table), hide_index=True, width="stretch")

@@ -12,8 +12,9 @@ DRAW = {"header": st.header, "markdown": st.markdown, "latex": st.latex, "captio
 def render(pg):
     table = pg.table
     row_col, step_col = st.columns([4, 1], vertical_alignment="bottom")
-    row = row_col.selectbox("Row", range(table.n_rows), key="math_row",
-                            format_func=lambda i: mathpage.row_label(table.inputs, table.X[i], i))
+    rows = pg.train_rows  # a step only sees the training rows
+    row = row_col.selectbox("Row", range(len(rows)), key="math_row",
+                            format_func=lambda i: mathpage.row_label(table.inputs, table.X[rows[i]], int(rows[i])))
     step_col.button("Step", key="math_step", on_click=pg.step, args=(1,), width="stretch",
                     help="One weight update on the whole batch; the numbers below become the next step's.")
     example = mathpage.worked_example(PRESETS.get(pg.settings.preset))

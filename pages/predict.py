@@ -5,7 +5,7 @@ import streamlit as st
 
 from engine.export import forward_code
 from engine.presets import PRESETS
-from ui import readouts, session
+from ui import generalisation, readouts, session
 from ui.liveview import live_view
 from ui.table import read_new_rows
 
@@ -36,7 +36,12 @@ st.caption(f"Trained for {pg.steps:,} steps. In code, on a scaled row: "
 
 if len(table.inputs) == 2:
     st.subheader("Output map")
-    st.caption("The network's output over the whole input plane, with the training rows on top. "
-               "Run training and watch the boundary form.")
-
+    st.caption("The network's output over the whole input plane, with the training rows on top (rows held out for "
+               "testing as hollow squares). Run training and watch the boundary form.")
+    generalisation.discretize_ui(pg)
+    live_view(pg, "predict")
+elif len(table.inputs) == 1:
+    st.subheader("Output curve")
+    st.caption("The network's output along the input, with the table's rows as dots (rows held out for testing "
+               "hollow). Run training and watch the curve bend towards them.")
     live_view(pg, "predict")

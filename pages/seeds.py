@@ -33,7 +33,10 @@ def results_ui(pg, sweep):
         steps = sweep.trainer.steps
     if story := readouts.sweep_story(summary, steps, sweep.target_error):
         st.markdown(story)
-    st.dataframe(readouts.sweep_table(summary), hide_index=True, width="stretch", height=260)
+    order = "seed"
+    if "final_test" in summary:
+        order = st.radio("Order the seeds by", readouts.SWEEP_ORDERS, index=1, horizontal=True, key="seeds_order")
+    st.dataframe(readouts.sweep_table(summary, order), hide_index=True, width="stretch", height=260)
     pick_cols = st.columns([2, 1], vertical_alignment="bottom")
     chosen = pick_cols[0].selectbox("Open a seed on the Train page", list(sweep.trainer.seeds), key="seeds_pick",
                                     help="Its exact weights at this step become the Train page's network.")

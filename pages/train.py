@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from ui import readouts, session
+from ui import generalisation, readouts, session
 from ui.liveview import live_view
 
 pg = session.playground()
@@ -27,6 +27,10 @@ if hint := readouts.saturation_hint(pg):
 
 
 live_view(pg, "train")
+with st.expander("Type in a weight"):
+    st.caption("Click a cell of a weight heatmap above and type a new value, or choose one here. The change is "
+               "part of the run: a shared link and the exported script make it at the same step.")
+    generalisation.weight_ui(pg)
 
 printout = readouts.tutorial_printout(pg)
 if not printout.empty:

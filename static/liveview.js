@@ -451,7 +451,7 @@ function drawHeatmap(v, c, ctx, w, h) {
   if (z && inside(c.mouse, box)) {
     const i = Math.min(R - 1, Math.floor((c.mouse.y - box.y) / ch));
     const j = Math.min(C - 1, Math.floor((c.mouse.x - box.x) / cw));
-    c.tip = `from ${rows[i]} to ${cols[j]}: ${fmtG(z[i * C + j], 4)}`;
+    c.tip = `from ${rows[i]} to ${cols[j]}: ${fmtG(z[i * C + j], 4)}` + (s.editable != null ? "\nclick to type a new value" : "");
   }
 }
 
@@ -561,12 +561,14 @@ function drawMap(v, c, ctx, w, h) {
   if (!nx || !ny) return;
   let [lo, hi] = d.value_range || s.value_range || [0, 1];
   if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
-  const colour = (val) => lut(VIRIDIS_LUT, (val - lo) / (hi - lo));
+  const cut = finite(s.threshold) ? s.threshold : null; // discretised: the two ends of the scale, split at cut
+  const colour = (val) => lut(VIRIDIS_LUT, cut === null ? (val - lo) / (hi - lo) : val >= cut ? 1 : 0);
   // Grid values are cell centres: the image reaches half a cell beyond the first and last.
   const dx = nx > 1 ? (gx[nx - 1] - gx[0]) / (nx - 1) : 1, dy = ny > 1 ? (gy[ny - 1] - gy[0]) / (ny - 1) : 1;
   const x0 = Math.min(gx[0], gx[nx - 1]) - Math.abs(dx) / 2, x1 = Math.max(gx[0], gx[nx - 1]) + Math.abs(dx) / 2;
   const y0 = Math.min(gy[0], gy[ny - 1]) - Math.abs(dy) / 2, y1 = Math.max(gy[0], gy[ny - 1]) + Math.abs(dy) / 2;
   const pts = s.points || {}, px = pts.x || [], py = pts.y || [], vals = pts.value || [], test = pts.test || [];
+  const few = px.length <= 60; // a handful of rows: big markers; hundreds: small ones, so the map shows between them
   const bar = ticksFor(lo, hi, false, 5, false).ticks;
   const P = plotArea(v, ctx, w, h, {x: [Math.min(x0, ...px.filter(finite)), Math.max(x1, ...px.filter(finite))],
     y: [Math.min(y0, ...py.filter(finite)), Math.max(y1, ...py.filter(finite))], xNice: false, yNice: false,
@@ -589,15 +591,21 @@ function drawMap(v, c, ctx, w, h) {
     ctx.drawImage(c.img, sx.px(x0), sy.px(y1), sx.px(x1) - sx.px(x0), sy.px(y0) - sy.px(y1));
   }
   colorbar(v, ctx, box.x + box.w + 12, box.y, box.h, VIRIDIS_LUT, lo, hi, bar, s.colorbar);
+  if (cut !== null) { // the split on the colour bar
+    const Y = box.y + box.h - ((cut - lo) / (hi - lo)) * box.h;
+    stroke(ctx, TEXT, 2, () => { ctx.moveTo(box.x + box.w + 8, Y); ctx.lineTo(box.x + box.w + 30, Y); });
+  }
   px.forEach((x, i) => {
     if (!finite(x) || !finite(py[i])) return;
     const X = sx.px(x), Y = sy.px(py[i]);
+    const r = few ? 7 : clamp(Math.sqrt((box.w * box.h) / px.length) * 0.22, 2.5, 7);
     if (test[i]) { // a hollow square: white inside a dark edge, readable on every colour
-      ctx.lineWidth = 4; ctx.strokeStyle = TEXT; ctx.strokeRect(X - 6, Y - 6, 12, 12);
-      ctx.lineWidth = 2; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(X - 6, Y - 6, 12, 12);
+      const q = Math.round(r * 0.85);
+      ctx.lineWidth = few ? 4 : 3; ctx.strokeStyle = TEXT; ctx.strokeRect(X - q, Y - q, 2 * q, 2 * q);
+      ctx.lineWidth = few ? 2 : 1; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(X - q, Y - q, 2 * q, 2 * q);
     } else { // filled with the target's colour; white outline, and a dark ring for the yellow end
-      dot(ctx, X, Y, 8.5, TEXT, null);
-      dot(ctx, X, Y, 7, css(colour(vals[i])), "#ffffff", 2);
+      dot(ctx, X, Y, r + 1.5, TEXT, null);
+      dot(ctx, X, Y, r, css(lut(VIRIDIS_LUT, (vals[i] - lo) / (hi - lo))), "#ffffff", few ? 2 : 1);
     }
     near.at(X, Y, () => `${test[i] ? "test row" : "row"} ${i}: ${s.x_title}=${fmtG(x, 3)}, `
       + `${s.y_title}=${fmtG(py[i], 3)}, target ${fmtG(vals[i], 3)}`);
@@ -698,8 +706,122 @@ function drawStrip(v, c, ctx, w, h) {
   c.tip = near.text;
 }
 
+/** Small maps of every neuron over the input plane: one row of maps per layer, each on its layer's range. */
+function drawNeurons(v, c, ctx, w, h) {
+  const s = c.spec, gx = s.x || [], gy = s.y || [], nx = gx.length, ny = gy.length, layers = s.layers || [];
+  const d = c.data || {}, maps = d.maps || [], L = layers.length;
+  if (!nx || !ny || !L) return;
+  setFont(v, ctx, FONT - 1);
+  const left = Math.min(w * 0.25, 12 + widest(ctx, layers.map((l) => l.name))), gap = 6, labelH = 18;
+  const most = Math.max(...layers.map((l) => l.labels.length));
+  let best = {size: 0, rows: 1};
+  for (let rows = 1; rows <= 4; rows++) { // rows of maps per layer: wrap when one row would make them tiny
+    const per = Math.ceil(most / rows);
+    const size = Math.floor(Math.min(96, (w - left) / per - gap, (h - 4) / (L * rows) - gap - (rows === 1 ? labelH : 0)));
+    if (size > best.size) best = {size, rows, per};
+  }
+  const {size, per} = best, up = gy[ny - 1] > gy[0];
+  if (size < 8) return centredText(v, ctx, {x: 0, y: 0, w, h}, "Too many neurons to draw here");
+  if (c.img?.width !== nx || c.img.height !== ny) c.img = Object.assign(document.createElement("canvas"), {width: nx, height: ny});
+  const g = c.img.getContext("2d"), im = g.createImageData(nx, ny), hits = [];
+  let y = 2, drawn = 0;
+  layers.forEach((layer, l) => {
+    const [lo, hi] = d.ranges?.[l] || [0, 1], rowsHere = Math.ceil(layer.labels.length / per);
+    label(ctx, fit(ctx, layer.name, left - 8), 4, y + size / 2, "left", "middle", TEXT);
+    layer.labels.forEach((name, j) => {
+      const X = left + (j % per) * (size + gap), Y = y + Math.floor(j / per) * (size + gap), z = maps[l]?.[j];
+      if (z) {
+        for (let r = 0; r < ny; r++) {
+          for (let k = 0; k < nx; k++) {
+            const val = z[(up ? ny - 1 - r : r) * nx + k];
+            im.data.set([...(finite(val) ? lut(DIVERGING, (val - lo) / (hi - lo || 1)) : [200, 200, 200]), 255],
+              (r * nx + k) * 4);
+          }
+        }
+        g.putImageData(im, 0, 0);
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(c.img, X, Y, size, size);
+        drawn++;
+      } else { ctx.fillStyle = "#f3f5f8"; ctx.fillRect(X, Y, size, size); }
+      ctx.strokeStyle = "#9aa1ad"; ctx.lineWidth = 1; ctx.strokeRect(X + 0.5, Y + 0.5, size - 1, size - 1);
+      hits.push({X, Y, name, layer: layer.name, z});
+    });
+    y += rowsHere * (size + gap) + 4;
+  });
+  c.el.liveGeom = {maps: hits.length, drawn, size}; // for tests
+  const m = c.mouse, hit = m && hits.find((t) => m.x >= t.X && m.x < t.X + size && m.y >= t.Y && m.y < t.Y + size);
+  if (hit && hit.z) {
+    const k = clamp(Math.floor(((m.x - hit.X) / size) * nx), 0, nx - 1), r = clamp(Math.floor(((m.y - hit.Y) / size) * ny), 0, ny - 1);
+    const i = up ? ny - 1 - r : r;
+    c.tip = `${hit.name} (${hit.layer}): ${fmtG(hit.z[i * nx + k], 3)} at ${s.x_title}=${fmtG(gx[k], 3)}, `
+      + `${s.y_title}=${fmtG(gy[i], 3)}`;
+  }
+}
+
+/** A one-input table: the network's output along the input, the rows as dots (held-out ones as squares). */
+function drawFit(v, c, ctx, w, h) {
+  const s = c.spec, gx = s.x || [], ys = c.data?.y || [], pts = s.points || {};
+  const px = pts.x || [], py = pts.y || [], test = pts.test || [];
+  if (!gx.length) return;
+  let [lo, hi] = extent([ys, py], false);
+  if (!(hi >= lo)) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const items = [{label: "network output", color: RED, width: 3}, {label: "training rows", color: BLUE, mark: "dot"}];
+  if (test.some(Boolean)) items.push({label: "test rows (hollow)", color: TEXT, mark: "dot"});
+  const P = plotArea(v, ctx, w, h, {x: [Math.min(gx[0], ...px.filter(finite)), Math.max(gx[gx.length - 1], ...px.filter(finite))],
+    y: [lo, hi], xTitle: s.x_title, yTitle: s.y_title, top: 8 + legendRow(v, ctx, items, 0, 0, w, false)});
+  drawAxes(v, ctx, P);
+  const {box, sx, sy} = P, near = nearest(c);
+  clip(ctx, box.x, box.y - 6, box.w, box.h + 12);
+  stroke(ctx, RED, 3, () => polyline(ctx, gx, ys, gx.length, sx, sy));
+  px.forEach((x, i) => {
+    if (!finite(x) || !finite(py[i])) return;
+    const X = sx.px(x), Y = sy.px(py[i]);
+    if (test[i]) dot(ctx, X, Y, 5.5, "#ffffff", TEXT, 2); else dot(ctx, X, Y, 5.5, BLUE, "#ffffff", 1);
+    near.at(X, Y, () => `${test[i] ? "test row" : "row"} ${i + 1}: ${s.x_title}=${fmtG(x, 4)}, ${s.y_title}=${fmtG(py[i], 4)}`);
+  });
+  ctx.restore();
+  legendRow(v, ctx, items, box.x, 0, w - box.x);
+  c.tip = near.text;
+  if (!c.tip && ys.length && inside(c.mouse, box)) {
+    const i = nearestIndex(gx, gx.length, sx.inv(c.mouse.x));
+    c.tip = `${s.x_title}=${fmtG(gx[i], 4)}: output ${fmtG(ys[i], 4)}`;
+  }
+}
+
+/** One dot per network at (training error, test error), the diagonal where they are equal, flagged ones in red. */
+function drawScatter(v, c, ctx, w, h) {
+  const s = c.spec, d = c.data || {}, xs = d.x || [], ys = d.y || [], flagged = d.flagged || [], hl = s.highlight;
+  const ok = (u) => finite(u) && (!s.log || u > 0);
+  const both = xs.map((x, i) => ok(x) && ok(ys[i]));
+  const [lo, hi] = extent([xs.filter((_, i) => both[i]), ys.filter((_, i) => both[i])], s.log);
+  const items = [{label: s.flag_label || "flagged", color: RED, mark: "dot"},
+    {label: s.plain_label || "others", color: BLUE, mark: "dot"}];
+  if (hl != null && hl < xs.length) items.push({label: s.labels?.[hl] ?? `network ${hl}`, color: HIGHLIGHT, mark: "diamond"});
+  const empty = !(hi >= lo), range = empty ? (s.log ? [0.1, 1] : [0, 1]) : s.log ? [lo / 1.5, hi * 1.5] : [lo, hi];
+  const P = plotArea(v, ctx, w, h, {x: range, y: range, xlog: s.log, ylog: s.log, xTitle: s.x_title, yTitle: s.y_title,
+    equal: true, top: 8 + legendRow(v, ctx, items, 0, 0, w, false)});
+  drawAxes(v, ctx, P);
+  if (empty) return centredText(v, ctx, P.box, EMPTY_TEXT);
+  const {box, sx, sy} = P, near = nearest(c);
+  clip(ctx, box.x, box.y, box.w, box.h);
+  const a = Math.max(sx.lo, sy.lo), b = Math.min(sx.hi, sy.hi); // y = x
+  stroke(ctx, "#333333", 1.5, () => { ctx.moveTo(sx.px(a), sy.px(a)); ctx.lineTo(sx.px(b), sy.px(b)); }, [7, 5]);
+  xs.forEach((x, i) => {
+    if (!both[i]) return;
+    const X = sx.px(x), Y = sy.px(ys[i]);
+    dot(ctx, X, Y, 5.5, flagged[i] ? css(rgb(RED), 0.85) : css(rgb(BLUE), 0.75), "#ffffff", 1);
+    near.at(X, Y, () => `${s.labels?.[i] ?? i}: training ${fmtG(x, 4)}, test ${fmtG(ys[i], 4)}`
+      + (flagged[i] ? " (overfits)" : ""));
+  });
+  if (hl != null && both[hl]) diamond(ctx, sx.px(xs[hl]), sy.px(ys[hl]), 9, HIGHLIGHT);
+  ctx.restore();
+  legendRow(v, ctx, items, box.x, 0, w - box.x);
+  c.tip = near.text;
+}
+
 const DRAW = {curve: drawCurve, heatmap: drawHeatmap, network: drawNetwork, scurve: drawSCurve, map: drawMap,
-  lines: drawLines, strip: drawStrip};
+  lines: drawLines, strip: drawStrip, neurons: drawNeurons, fit: drawFit, scatter: drawScatter};
 
 // -- the table: real HTML, its cells' text updated in place ---------------------------------------
 
@@ -784,6 +906,10 @@ const STYLE = `
 .lv-tip { position: absolute; z-index: 3; pointer-events: none; white-space: pre-wrap; max-width: min(26em, 100%);
   font-size: 14px; line-height: 1.35; padding: 4px 8px; color: #ffffff; background: rgba(31, 36, 48, 0.92);
   border-radius: 4px; }
+.lv-edit { position: absolute; z-index: 4; height: 36px; padding: 4px 8px; font: inherit; font-size: 15px;
+  font-variant-numeric: tabular-nums; color: ${TEXT}; background: #ffffff; border: 2px solid ${PRIMARY};
+  border-radius: 6px; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.25); }
+.lv-edit[aria-invalid="true"] { background: #fdecea; }
 .lv-table-box { overflow: auto; max-width: 100%; border: 1px solid ${GRID}; border-radius: 6px; }
 .lv-table { border-collapse: collapse; font-size: 15px; font-variant-numeric: tabular-nums; min-width: 100%; }
 .lv-table th, .lv-table td { padding: 4px 12px; text-align: right; white-space: nowrap;
@@ -894,6 +1020,38 @@ function setControls(v, ctl) {
   k.note.hidden = !ctl.note;
 }
 
+/**
+ * A weight clicked on an editable heatmap: a box over its cell takes a new value; Enter sends the action
+ * ["set_weight", [layer, row, column, value]] (the bias is the last row), Escape or leaving the box cancels.
+ */
+function editCell(v, c, x, y) {
+  const g = c.el.liveGeom, z = c.data?.z;
+  if (!g || !z || !inside({x, y}, g.box) || v.ctl?.kind !== "train") return;
+  const ch = g.box.h / g.rows, cw = g.box.w / g.cols;
+  const i = Math.min(g.rows - 1, Math.floor((y - g.box.y) / ch)), j = Math.min(g.cols - 1, Math.floor((x - g.box.x) / cw));
+  c.plot.querySelector(".lv-edit")?.remove();
+  const box = h("input", "lv-edit");
+  const where = `${c.spec.rows?.[i] ?? i} to ${c.spec.cols?.[j] ?? j}`;
+  Object.assign(box, {type: "text", inputMode: "decimal", value: String(z[i * g.cols + j]), title: `weight from ${where}`});
+  box.setAttribute("aria-label", `New value of the weight from ${where}`);
+  Object.assign(box.style, {left: `${g.box.x + j * cw}px`, top: `${g.box.y + i * ch + ch / 2 - 18}px`,
+    width: `${Math.max(cw, 96)}px`});
+  let done = false;
+  const close = () => { done = true; box.remove(); };
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+    if (e.key !== "Enter") return;
+    const value = Number(box.value.trim());
+    if (box.value.trim() === "" || !Number.isFinite(value)) { box.setAttribute("aria-invalid", "true"); return; }
+    close();
+    action(v, "set_weight", [c.spec.editable, i, j, value]);
+  });
+  box.addEventListener("blur", () => { if (!done) close(); });
+  c.plot.append(box);
+  box.focus();
+  box.select();
+}
+
 // -- the view: status line, charts and the frame player -------------------------------------------------
 
 const views = new WeakMap();
@@ -955,18 +1113,22 @@ function resetPlayer(v) {
     gen: undefined};
 }
 
-/** Grid spans (of 30): curve + table (and lines + strip) as 3:2 when wide, heatmaps up to three a row. */
+/** Grid spans (of 30): curve + table (and lines + strip) as 3:2 when wide, the network diagram and the neuron
+ * maps side by side, heatmaps up to three a row. */
 function layout(v) {
   const W = v.root.clientWidth, list = [...v.charts.values()];
   const heat = list.filter((c) => c.kind === "heatmap").length;
   const perRow = Math.max(1, Math.min(heat, W >= 1050 ? 3 : W >= 700 ? 2 : 1));
-  const pairs = {curve: "table", lines: "strip"};
+  const pairs = {curve: ["table", 18], lines: ["strip", 18], network: ["neurons", 15]};
   list.forEach((c, i) => {
-    let span = 30;
-    if (W >= 900 && pairs[c.kind] && list[i + 1]?.kind === pairs[c.kind]) span = 18;
-    else if (W >= 900 && pairs[list[i - 1]?.kind] === c.kind) span = 12;
+    let span = 30, start = "";
+    const before = pairs[list[i - 1]?.kind];
+    if (W >= 900 && pairs[c.kind] && list[i + 1]?.kind === pairs[c.kind][0]) {
+      span = pairs[c.kind][1];
+      start = "1 / "; // a pair starts its own row, even after an odd heatmap
+    } else if (W >= 900 && before?.[0] === c.kind) span = 30 - before[1];
     else if (c.kind === "heatmap") span = 30 / perRow;
-    c.el.style.gridColumn = `span ${span}`;
+    c.el.style.gridColumn = `${start}span ${span}`;
   });
 }
 
@@ -1000,6 +1162,10 @@ function buildCharts(v, specs) {
       c.plot.append(c.canvas, c.tipEl);
       c.canvas.addEventListener("pointermove", (e) => { c.mouse = {x: e.offsetX, y: e.offsetY}; drawChart(v, c); });
       c.canvas.addEventListener("pointerleave", () => { c.mouse = null; drawChart(v, c); });
+      if (spec.kind === "heatmap" && spec.editable != null) {
+        c.canvas.addEventListener("click", (e) => editCell(v, c, e.offsetX, e.offsetY));
+        c.canvas.style.cursor = "pointer";
+      }
       c.plot.chart = c;
       v.resize.observe(c.plot);
     }

@@ -88,8 +88,10 @@ def test_every_page_renders_after_loading_each_preset(key):
     select_preset(at, key)
     assert playground(at).settings.preset == key
     n_layers = len(PRESETS[key].config.layer_sizes) - 1
-    # Train: error curve, outputs table, one heatmap per weight matrix, the network diagram.
-    expected_charts = {"train": n_layers + 3, "scurve": 1, "predict": 1 if len(PRESETS[key].inputs) == 2 else 0}
+    # Train: error curve, outputs table, one heatmap per weight matrix, the network diagram, and for two
+    # inputs the neurons' maps of the input plane.
+    two_inputs = len(PRESETS[key].inputs) == 2
+    expected_charts = {"train": n_layers + 3 + two_inputs, "scurve": 1, "predict": 1 if two_inputs else 0}
     views = {"pages/train.py": "train", "pages/s_curve.py": "scurve", "pages/predict.py": "predict"}
     for page in PAGES:
         at.switch_page(page).run()

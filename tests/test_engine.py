@@ -134,6 +134,9 @@ BROKEN = {
     "biases against setting": (edit(["trainer", "biases"], []), "biases must be a list of 2"),
     "half a history": (edit(["trainer", "loss_history"], DELETE), "history needs both"),
     "history too short": (edit(["trainer", "mean_abs_error"], [[0.5]]), "mean_abs_error has shape"),
+    "unknown penalty": (edit(["trainer", "config", "regularization"], "l3"), "unknown regularization"),
+    "negative penalty rate": (edit(["trainer", "config", "regularization_rate"], -0.5), "regularization rate"),
+    "penalty rate as text": (edit(["trainer", "config", "regularization_rate"], "0.1"), "wrong type"),
     "other format": (edit(["format"], "spreadsheet"), "not a saved network"),
     "newer version": (edit(["version"], 2), "version 2"),
     "trainer not an object": (edit(["trainer"], [1, 2]), "trainer must be an object"),
@@ -167,6 +170,24 @@ def test_non_finite_numbers_are_refused(literal):
 def test_malformed_text_is_refused(text, reason):
     with pytest.raises(ValueError, match=reason):
         from_json(text)
+
+
+def test_a_file_saved_before_weight_penalties_loads_without_one():
+    document = valid_document()
+    for key in ("regularization", "regularization_rate"):
+        del document["trainer"]["config"][key]
+    trainer, _ = from_json(json.dumps(document))
+    assert trainer.config.regularization == "none" and not trainer.config.penalized
+
+
+def test_a_penalised_network_round_trips():
+    trainer = curved_trainer(regularization="l1", regularization_rate=0.004)
+    trainer.run(120)
+    loaded, _ = from_json(to_json(trainer, include_history=True))
+    assert_same_trainer(trainer, loaded)
+    trainer.run(80)
+    loaded.run(80)
+    assert_same_trainer(trainer, loaded)
 
 
 def test_a_valid_document_loads():
@@ -254,3 +275,23 @@ def test_fit_scaler_scales_new_rows_with_the_training_numbers():
     scaler = fit_scaler(X, [[92.0], [86.0], [89.0]], "minmax", "divide", output_divisor=100.0)
     assert np.array_equal(scaler.inputs([[2.0, 7.0]]), [[(2.0 - 1.0) / 2.0, (7.0 - 5.0) / 4.0]])
     assert np.array_equal(scaler.outputs_back(scaler.outputs([[92.0]])), [[92.0]])
+
+
+def test_a_weight_typed_in_is_where_training_goes_on_from():
+    trainer = curved_trainer()
+    trainer.run(40)
+    trainer.set_weight(0, 1, 3, 2.5)
+    trainer.set_weight(1, 6, 0, -0.75)  # row 6 of a 6-neuron layer's matrix: the bias
+    assert trainer.W[0][0, 1, 3] == 2.5 and trainer.b[1][0, 0, 0] == -0.75
+    by_hand = curved_trainer()
+    by_hand.run(40)
+    by_hand.W[0][0, 1, 3], by_hand.b[1][0, 0, 0] = 2.5, -0.75
+    trainer.run(60)
+    by_hand.run(60)
+    assert_same_trainer(trainer, by_hand)
+    for bad in ((2, 0, 0, 1.0), (0, 3, 0, 1.0), (0, 0, 6, 1.0), (0, 0, 0, float("nan"))):
+        with pytest.raises(ValueError):
+            trainer.set_weight(*bad)
+    unbiased = Trainer(NetworkConfig(layer_sizes=(3, 4, 1)), *xor_table())
+    with pytest.raises(ValueError, match="no weight"):
+        unbiased.set_weight(0, 3, 0, 1.0)

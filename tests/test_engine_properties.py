@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, NetworkConfig, Trainer
+from engine.regularizers import REGULARIZERS
 
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 UI_LIBRARIES = {"streamlit", "plotly", "pandas"}
@@ -37,7 +38,8 @@ def training_runs(draw):
         layer_sizes=sizes, hidden_activation=draw(st.sampled_from(sorted(ACTIVATIONS))), output_activation=output,
         bias=draw(st.booleans()), init=draw(st.sampled_from(sorted(INITIALIZERS))), loss=loss,
         learning_rate=draw(st.floats(1e-6, 1e4)), batch_size=draw(st.integers(0, n_rows + 2)),
-        seed=draw(st.integers(0, 2**32 - 1)),
+        seed=draw(st.integers(0, 2**32 - 1)), regularization=draw(st.sampled_from(sorted(REGULARIZERS))),
+        regularization_rate=draw(st.sampled_from([0.0, 1e-3, 0.1, 10.0])),
     )
     X = draw(arrays(np.float64, (n_rows, sizes[0]), elements=finite_values))
     Y = draw(arrays(np.float64, (n_rows, sizes[-1]), elements=finite_values))

@@ -29,7 +29,9 @@ def assert_rows_add_up_to_one_step(config, X, Y, rows=None):
     before_W, before_b = stepped.weights(), stepped.biases()
     stepped.step()
     for l, (after, before) in enumerate(zip(stepped.weights(), before_W, strict=True)):
-        np.testing.assert_allclose(sum(t.weight_changes[l] for t in traces), after - before, rtol=RTOL, atol=ATOL)
+        penalty = traces[0].penalty_changes[l] if config.penalized else 0.0  # once per step, not per row
+        np.testing.assert_allclose(sum(t.weight_changes[l] for t in traces) + penalty, after - before, rtol=RTOL,
+                                   atol=ATOL)
     for l, (after, before) in enumerate(zip(stepped.biases(), before_b, strict=True)):
         np.testing.assert_allclose(sum(t.bias_changes[l] for t in traces), after - before, rtol=RTOL, atol=ATOL)
     assert all(t.bias_changes == [] for t in traces) or config.bias
@@ -58,6 +60,17 @@ def test_a_batch_of_rows_adds_up_to_the_step_on_those_rows(loss):
     for config in configs("tanh", "sigmoid", loss):
         traces = assert_rows_add_up_to_one_step(config.replace(batch_size=2), X, Y, rows=[1, 3])
         assert {t.batch_rows for t in traces} == {2} and {t.n_items for t in traces} == {4}
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_a_weight_penalty_is_added_once_per_step(penalty):
+    for loss in LOSSES:
+        for config in configs("tanh", "sigmoid", loss):
+            config = config.replace(regularization=penalty, regularization_rate=0.05)
+            traces = assert_rows_add_up_to_one_step(config, X, Y)
+            assert [W.shape for W in traces[0].penalty_changes] == [(3, 4), (4, 3), (3, 2)]
+    traces = assert_rows_add_up_to_one_step(configs("tanh", "sigmoid", "mse")[0], X, Y)
+    assert traces[0].penalty_changes == ()
 
 
 def test_a_new_registry_entry_adds_up_too(monkeypatch):

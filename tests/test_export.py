@@ -14,9 +14,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import ACTIVATIONS, INITIALIZERS, LOSSES, NetworkConfig, Trainer, fit_scaler
+from engine import ACTIVATIONS, INITIALIZERS, LOSSES, NetworkConfig, Trainer
+from engine.datasets import make_dataset
 from engine.export import export_script, forward_code
+from engine.features import FEATURES, add_features
 from engine.presets import PRESETS, preset_table
+from engine.regularizers import REGULARIZERS
+from engine.tables import prepare_table
 from tests import registry_support
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -26,6 +30,9 @@ XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
 CURVED_X, CURVED_Y = preset_table(PRESETS["curved"])
 SCORES_X = np.array([[2, 9], [1, 5], [3, 6]], dtype=float)
 SCORES_Y = np.array([[92], [86], [89]], dtype=float)
+SPIRAL, CIRCLE = ("spiral", 120, 0.2, 7), ("circle", 80, 0.05, 2)
+SPIRAL_X, SPIRAL_Y = make_dataset(*SPIRAL)
+CIRCLE_X, CIRCLE_Y = make_dataset(*CIRCLE)
 
 
 def preset_case(preset):
@@ -38,7 +45,7 @@ def preset_case(preset):
 
 def case(steps=300, X=GATE_X, Y=XOR_Y, print_every=50, **kwargs):
     settings_keys = {"input_scaling", "output_scaling", "input_divisor", "output_divisor", "new_inputs",
-                     "learning_rate_changes"}
+                     "learning_rate_changes", "features", "test_share", "split_seed", "dataset", "weight_edits"}
     config = NetworkConfig(**{k: v for k, v in kwargs.items() if k not in settings_keys})
     return dict(config=config, X_raw=X, Y_raw=Y, steps=steps, print_every=print_every,
                 **{k: v for k, v in kwargs.items() if k in settings_keys})
@@ -72,44 +79,81 @@ CASES.update({
                         new_inputs=((4, 8),)),
     "max-with-zero-column": case(layer_sizes=(3, 3, 1), X=GATE_X * [0, 2, -3], input_scaling="max",
                                  new_inputs=((1, 1, 1),)),
+    "l2-penalty": case(layer_sizes=(2, 6, 1), hidden_activation="tanh", bias=True, learning_rate=0.5,
+                       regularization="l2", regularization_rate=0.01, X=CURVED_X, Y=CURVED_Y),
+    "l1-penalty-mini-batch": case(layer_sizes=(2, 8, 1), hidden_activation="tanh", bias=True, batch_size=7,
+                                  loss="bce", regularization="l1", regularization_rate=0.002, X=CURVED_X, Y=CURVED_Y),
+    "l2-penalty-rate-1-changes": case(layer_sizes=(3, 5, 4, 1), regularization="l2", regularization_rate=0.001,
+                                      learning_rate_changes=((100, 0.5),)),
+    "spiral-generated-split-penalty": case(
+        layer_sizes=(2, 8, 8, 1), hidden_activation="tanh", bias=True, loss="bce", learning_rate=0.5, seed=4,
+        regularization="l2", regularization_rate=0.001, dataset=SPIRAL, X=SPIRAL_X, Y=SPIRAL_Y, test_share=0.3,
+        split_seed=3, print_every=75),
+    "circle-features": case(layer_sizes=(4, 1), bias=True, loss="bce", dataset=CIRCLE, X=CIRCLE_X, Y=CIRCLE_Y,
+                            features=("x1_squared", "x2_squared")),
+    "every-feature-split-scaled-mini-batch": case(
+        layer_sizes=(7, 3, 1), hidden_activation="tanh", learning_rate=0.1, batch_size=2, X=SCORES_X, Y=SCORES_Y,
+        input_scaling="max", output_scaling="divide", output_divisor=100.0, test_share=0.34, split_seed=1,
+        features=("sin_x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1"), new_inputs=((4, 8), (0.5, 3))),
+    "minmax-split": case(layer_sizes=(2, 5, 1), hidden_activation="tanh", output_activation="linear",
+                         learning_rate=0.05, X=CURVED_X, Y=CURVED_Y, input_scaling="minmax", output_scaling="minmax",
+                         test_share=0.25, split_seed=9, new_inputs=((0.3, -0.2),)),
+    "weight-edits": case(layer_sizes=(3, 4, 1), bias=True,
+                         weight_edits=((120, 0, 1, 2, 0.5), (120, 1, 4, 0, -2.0), (300, 0, 0, 0, 1.25))),
+    "weight-edits-many-steps": case(layer_sizes=(3, 4, 1), learning_rate=0.5, batch_size=2,
+                                    weight_edits=((0, 1, 3, 0, 3.0), (50, 0, 2, 1, -0.125), (51, 0, 2, 1, 0.0),
+                                                  (200, 1, 0, 0, 1e-3)), learning_rate_changes=((100, 0.25),)),
     "two-outputs": case(layer_sizes=(3, 4, 2), Y=np.hstack([XOR_Y, 1 - GATE_X[:, :1]]), batch_size=2, bias=True),
 })
 
 
-def train_on_schedule(trainer, steps, learning_rate_changes):
-    """Run `trainer` to `steps`, changing the learning rate at (step, rate) like the script; False if it diverged."""
-    for step, rate in sorted(learning_rate_changes, key=lambda change: change[0]):
-        if step >= steps:
-            continue
+def train_on_schedule(trainer, steps, learning_rate_changes, weight_edits=()):
+    """Run `trainer` to `steps`, changing the learning rate at (step, rate) and typing in weight edits at (step,
+    layer, row, column, value) like the script; False if it diverged."""
+    events = [(step, 0, (rate,)) for step, rate in learning_rate_changes if step < steps]
+    events += [(edit[0], 1, edit[1:]) for edit in weight_edits if edit[0] <= steps]
+    for step, kind, change in sorted(events, key=lambda event: event[0]):
         if trainer.run(step - trainer.steps).diverged:
             return False
-        trainer.set_learning_rate(rate)
+        if kind == 0:
+            trainer.set_learning_rate(*change)
+        else:
+            trainer.set_weight(*change)
     return not trainer.run(steps - trainer.steps).diverged
 
 
 def engine_numbers(config, X_raw, Y_raw, steps, input_scaling="none", output_scaling="none", input_divisor=1.0,
-                   output_divisor=1.0, print_every=0, new_inputs=(), learning_rate_changes=(), **names):
-    """(printed errors as strings, outputs in raw units, predictions for new_inputs) straight from the Trainer."""
-    scaler = fit_scaler(X_raw, Y_raw, input_scaling, output_scaling, input_divisor, output_divisor)
-    # Row-major like the script's arrays: BLAS takes another path for column-major rows, which can move the last bit.
-    X, Y = np.ascontiguousarray(scaler.inputs(X_raw)), scaler.outputs(Y_raw)
-    trainer = Trainer(config, X, Y)
-    assert train_on_schedule(trainer, steps, learning_rate_changes), "choose settings that train without overflow"
+                   output_divisor=1.0, print_every=0, new_inputs=(), learning_rate_changes=(), features=(),
+                   test_share=0.0, split_seed=0, weight_edits=(), dataset=None, **names):
+    """(printed errors, outputs in raw units, predictions for new_inputs, printed test errors) from the Trainer."""
+    table = prepare_table(X_raw, Y_raw, features, test_share, split_seed, input_scaling, output_scaling,
+                          input_divisor, output_divisor)
+    scaler = table.scaler
+    trainer = Trainer(config, table.X, table.Y, X_test=table.X_test, Y_test=table.Y_test)
+    assert train_on_schedule(trainer, steps, learning_rate_changes, weight_edits), \
+        "choose settings that train without overflow"
     errors = [repr(float(e)) for e in trainer.mean_abs_error[0, ::print_every]] if print_every else []
-    outputs = scaler.outputs_back(trainer.predict(X)).tolist()
+    outputs = scaler.outputs_back(trainer.predict(table.X)).tolist()
     predictions = []
     if len(new_inputs):
-        new_X = np.ascontiguousarray(scaler.inputs(np.asarray(new_inputs, float)))
+        new_X = np.ascontiguousarray(scaler.inputs(add_features(np.asarray(new_inputs, float), features)))
         predictions = scaler.outputs_back(trainer.predict(new_X)).tolist()
-    return errors, outputs, predictions
+    test_errors = []
+    if trainer.has_test:
+        test_errors = [repr(float(e)) for e in trainer.test_mean_abs_error[0, ::print_every]] if print_every else []
+        test_errors.append(repr(float(np.mean(np.abs(table.Y_test - trainer.predict(table.X_test))))))
+    return errors, outputs, predictions, test_errors
 
 
 def parse_printout(text):
-    """(error strings, output rows, prediction rows) from what a script printed."""
-    errors, outputs, predictions, reading_outputs = [], [], [], False
+    """(error strings, output rows, prediction rows, test error strings) from what a script printed."""
+    errors, outputs, predictions, test_errors, reading_outputs = [], [], [], [], False
     for line in text.splitlines():
         if line.startswith("Error: "):
             errors.append(line.removeprefix("Error: "))
+        elif line.startswith("Test error: "):
+            reading_outputs = False
+            test_errors.append(line.removeprefix("Test error: "))
         elif line == "Output after training:":
             reading_outputs = True
         elif line.startswith("Prediction for "):
@@ -119,7 +163,7 @@ def parse_printout(text):
             outputs.append(ast.literal_eval(line))
         else:
             raise AssertionError(f"unexpected line {line!r}")
-    return errors, outputs, predictions
+    return errors, outputs, predictions, test_errors
 
 
 def run_script(source, directory, name):
@@ -142,12 +186,15 @@ def printouts():
 @pytest.mark.parametrize("name", list(CASES))
 def test_script_prints_the_engines_numbers_exactly(name, printouts):
     kwargs = CASES[name]
-    errors, outputs, predictions = parse_printout(printouts[name])
-    expected_errors, expected_outputs, expected_predictions = engine_numbers(**kwargs)
+    errors, outputs, predictions, test_errors = parse_printout(printouts[name])
+    expected_errors, expected_outputs, expected_predictions, expected_test_errors = engine_numbers(**kwargs)
     assert errors == expected_errors
     assert outputs == expected_outputs
     assert predictions == expected_predictions
-    assert len(outputs) == len(kwargs["X_raw"])
+    assert test_errors == expected_test_errors
+    held_out = round(kwargs.get("test_share", 0.0) * len(kwargs["X_raw"]))
+    assert len(outputs) == len(kwargs["X_raw"]) - held_out
+    assert len(test_errors) == (len(errors) + 1 if held_out else 0)
     assert len(predictions) == len(kwargs.get("new_inputs", ()))
 
 
@@ -162,7 +209,7 @@ def test_trask_printout_has_the_tutorial_shape(printouts):
 
 
 def test_single_neuron_prediction_matches_the_tutorial(printouts):
-    *_, predictions = parse_printout(printouts["preset-single-neuron"])
+    _, _, predictions, _ = parse_printout(printouts["preset-single-neuron"])
     assert np.allclose(predictions, PRESETS["single-neuron"].published["prediction"], atol=1e-8)
 
 
@@ -198,6 +245,12 @@ def test_optional_lines_appear_when_used():
     source = export_script(**CASES["learning-rate-0.5"])
     assert "learning_rate = 0.5" in source
     assert "    syn0 += learning_rate * l0.T.dot(l1_delta)" in loop_body(source)
+    source = export_script(**CASES["l1-penalty-mini-batch"])
+    assert "regularization_rate = 0.002  # L1 (sum of |w|) penalty on the weights; biases carry none" in source
+    assert "    syn0 += l0.T.dot(l1_delta) - regularization_rate * np.sign(syn0)" in loop_body(source)
+    assert "    bias0 += l1_delta.sum(axis=0, keepdims=True)" in loop_body(source)
+    source = export_script(**CASES["l2-penalty-rate-1-changes"])
+    assert "    syn2 += learning_rate * (l2.T.dot(l3_delta) - regularization_rate * syn2)" in loop_body(source)
     source = export_script(**CASES["tanh-linear"])
     assert "sigmoid" not in source and "seterr" not in source
     assert "X = X_raw / X_max" in source and "y = y_raw / 100" in source
@@ -238,6 +291,16 @@ def test_long_rows_are_wrapped_and_still_exact():
     dict(output_scaling="divide", output_divisor=0.0),
     dict(learning_rate_changes=((10, -1.0),)),
     dict(new_inputs=((1, 2),)),
+    dict(dataset=("xor", 4, 0.0, 1)),
+    dict(features=("x1_squared",)),
+    dict(config=NetworkConfig(layer_sizes=(2, 1)), X_raw=GATE_X[:, :1], features=("sin_x2",)),
+    dict(config=NetworkConfig(layer_sizes=(4, 1)), features=("cos_x1",)),
+    dict(test_share=1.0),
+    dict(weight_edits=((5, 1, 0, 0, 1.0),)),
+    dict(weight_edits=((5, 0, 4, 0, 1.0),)),
+    dict(weight_edits=((5, 0, 3, 0, 1.0),)),  # the bias row of a network without biases
+    dict(weight_edits=((-1, 0, 0, 0, 1.0),)),
+    dict(weight_edits=((5, 0, 0, 0, float("inf")),)),
 ])
 def test_bad_settings_are_refused(bad):
     kwargs = {**case(layer_sizes=(3, 1)), **bad}
@@ -265,20 +328,30 @@ def exec_script(source):
     learning_rate=st.sampled_from([1.0, 0.5, 0.1]),
     seed=st.integers(0, 2**32 - 1),
     change=st.tuples(st.integers(0, 30), st.sampled_from([0.2, 1.0, 0.05])),
+    penalty=st.tuples(st.sampled_from(sorted(REGULARIZERS)), st.sampled_from([0.0, 0.001, 0.1])),
+    features=st.sets(st.sampled_from(sorted(FEATURES))),
+    split=st.tuples(st.sampled_from([0.0, 0.2, 0.5]), st.integers(0, 2**32 - 1)),
+    edit=st.tuples(st.integers(0, 30), st.integers(0, 1), st.floats(-3, 3)),
 )
 def test_any_setting_matches_the_engine(hidden, hidden_activation, output_activation, loss, init, bias, batch_size,
-                                        learning_rate, seed, change):
+                                        learning_rate, seed, change, penalty, features, split, edit):
     output_activation = LOSSES[loss].needs_output or output_activation
-    config = NetworkConfig(layer_sizes=(2, *hidden, 1), hidden_activation=hidden_activation,
+    sizes = (2 + len(features), *hidden, 1)
+    config = NetworkConfig(layer_sizes=sizes, hidden_activation=hidden_activation,
                            output_activation=output_activation, loss=loss, init=init, bias=bias,
-                           batch_size=batch_size, learning_rate=learning_rate, seed=seed)
-    kwargs = dict(config=config, X_raw=CURVED_X[:6], Y_raw=CURVED_Y[:6], steps=30, print_every=1,
-                  learning_rate_changes=(change,), new_inputs=((0.3, -0.2),))
+                           batch_size=batch_size, learning_rate=learning_rate, seed=seed, regularization=penalty[0],
+                           regularization_rate=penalty[1])
+    weight_edit = (edit[0], edit[1] * (len(sizes) - 2), 0, 0, edit[2])  # the first weight of the first or last layer
+    kwargs = dict(config=config, X_raw=CURVED_X[:10], Y_raw=CURVED_Y[:10], steps=30, print_every=1,
+                  learning_rate_changes=(change,), new_inputs=((0.3, -0.2),), features=features, test_share=split[0],
+                  split_seed=split[1], weight_edits=(weight_edit,))
     with np.errstate(all="ignore"):
-        trainer = Trainer(config, CURVED_X[:6], CURVED_Y[:6])
+        table = prepare_table(CURVED_X[:10], CURVED_Y[:10], features, *split)
+        trainer = Trainer(config, table.X, table.Y)
         # The same schedule as the script: a learning-rate change can make a net diverge.
-        assume(train_on_schedule(trainer, 30, (change,)))
-        assume(np.isfinite(trainer.predict(np.vstack([CURVED_X[:6], [(0.3, -0.2)]]))).all())
+        assume(train_on_schedule(trainer, 30, (change,), (weight_edit,)))
+        new_X = add_features(np.array([(0.3, -0.2)]), features)
+        assume(np.isfinite(trainer.predict(np.vstack([table.X, new_X] + ([table.X_test] if split[0] else [])))).all())
     assert parse_printout(exec_script(export_script(**kwargs))) == engine_numbers(**kwargs)
 
 

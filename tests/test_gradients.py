@@ -1,5 +1,8 @@
 """One engine step moves the weights by -learning_rate * dL/dW, with dL/dW from finite differences.
 
+With a weight penalty the step follows L + λ Σ R(W), checked against finite differences and
+against a small autograd (tests/autograd.py) that differentiates the loss as PyTorch would.
+
 The loss and the forward pass are written again here from their formulas, not taken
 from the engine: "tutorial" is 1/2 sum of squares over the batch, "mse" the mean over
 rows * outputs, "bce" the mean cross-entropy.
@@ -11,6 +14,7 @@ import numpy as np
 import pytest
 
 from engine import ACTIVATIONS, LOSSES, NetworkConfig, Trainer
+from tests.autograd import Tensor
 
 STEP = 1e-5  # central differences: truncation ~STEP**2, rounding ~1e-16 / STEP
 RTOL = 1e-6
@@ -136,3 +140,99 @@ def test_step_follows_the_finite_difference_gradient(case, seed):
         size = max(np.linalg.norm(dL_dp), np.linalg.norm(step_direction))
         error = np.linalg.norm(step_direction + dL_dp)
         assert error <= RTOL * size + 1e-12, (layer, error, size)
+
+
+# -- with a weight penalty: the step follows L + λ Σ R(W), biases left out -------------------------------
+
+PENALTY = {"l1": lambda W: np.sum(np.abs(W)), "l2": lambda W: 0.5 * np.sum(W * W)}
+PENALTY_RATE = 0.03
+PENALIZED = [(case, name) for case in CASES[::9] for name in PENALTY]
+
+
+def penalized_case(case, name, seed):
+    trainer = draw_case(case, seed + 100 * CASES.index(case))
+    config = trainer.config.replace(regularization=name, regularization_rate=PENALTY_RATE)
+    penalized = Trainer(config, trainer.X, trainer.Y)
+    for mine, theirs in zip(penalized.b, trainer.b):
+        mine[...] = theirs
+    return penalized
+
+
+def step_directions(trainer):
+    """(before, -(after - before) / learning_rate) of every weight matrix and bias vector for one step."""
+    before = trainer.weights() + trainer.biases()
+    trainer.step()
+    after = trainer.weights() + trainer.biases()
+    return before, [(b - a) / LEARNING_RATE for a, b in zip(after, before)]
+
+
+def assert_same_direction(engine_gradient, reference, rtol):
+    for layer, (mine, theirs) in enumerate(zip(engine_gradient, reference, strict=True)):
+        size = max(np.linalg.norm(mine), np.linalg.norm(theirs))
+        assert np.linalg.norm(mine - theirs) <= rtol * size + 1e-12, layer
+
+
+@pytest.mark.parametrize(("case", "name"), PENALIZED, ids=[f"{'-'.join(map(str, c))}-{n}" for c, n in PENALIZED])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_penalised_step_follows_the_finite_difference_gradient(case, name, seed):
+    trainer = penalized_case(case, name, seed)
+    config = trainer.config
+    Ws, bs = trainer.weights(), trainer.biases()
+    X, Y = trainer.X.copy(), trainer.Y.copy()
+
+    def loss_of():
+        data = loss_value(config.loss, forward(X, Ws, bs, config.activations)[1], Y)
+        return data + PENALTY_RATE * sum(PENALTY[name](W) for W in Ws)  # the biases carry no penalty
+
+    numeric = numeric_gradients(Ws + bs, loss_of)
+    _, moved = step_directions(trainer)
+    assert_same_direction(moved, numeric, RTOL)
+    # the curve shows the data loss alone, so runs with and without a penalty compare on one scale
+    data_loss = loss_value(config.loss, forward(X, Ws, bs, config.activations)[1], Y)
+    assert trainer.loss_history[0, 0] == pytest.approx(data_loss, rel=1e-12, abs=1e-15)
+
+
+AUTOGRAD_FORWARD = {"sigmoid": Tensor.sigmoid, "tanh": Tensor.tanh, "relu": Tensor.relu, "linear": lambda t: t}
+
+
+def autograd_loss(name, a, y):
+    if name == "tutorial":
+        return ((y - a) * (y - a)).sum() * 0.5
+    if name == "mse":
+        return ((y - a) * (y - a)).mean()
+    return ((a.log() * y + (1 - a).log() * (1 - y)) * -1.0).mean()
+
+
+@pytest.mark.parametrize(("case", "name"), PENALIZED, ids=[f"{'-'.join(map(str, c))}-{n}" for c, n in PENALIZED])
+def test_a_penalised_step_is_minus_the_autograd_gradient(case, name):
+    """The loss built from tensors and differentiated by backward(), as one would write it in PyTorch."""
+    trainer = penalized_case(case, name, 5)
+    config = trainer.config
+    params = [Tensor(p) for p in trainer.weights() + trainer.biases()]
+    Ws, bs = params[:len(trainer.W)], params[len(trainer.W):]
+    a = Tensor(trainer.X)
+    for l, W in enumerate(Ws):
+        z = a @ W + (bs[l] if bs else 0.0)
+        a = AUTOGRAD_FORWARD[config.activations[l]](z)
+    penalty = {"l1": lambda W: W.abs().sum(), "l2": lambda W: (W * W).sum() * 0.5}[name]
+    total = autograd_loss(config.loss, a, Tensor(trainer.Y))
+    for W in Ws:
+        total = total + penalty(W) * PENALTY_RATE
+    total.backward()
+    _, moved = step_directions(trainer)
+    assert_same_direction(moved, [p.grad for p in params], 1e-10)
+
+
+def test_without_a_penalty_or_at_rate_0_the_step_is_bit_for_bit_the_plain_one():
+    trainer = draw_case(CASES[40], 3)
+    plain = Trainer(trainer.config, trainer.X, trainer.Y)
+    plain.run(50)
+    for name, rate in (("none", 0.1), ("l1", 0.0), ("l2", 0.0)):
+        other = Trainer(trainer.config.replace(regularization=name, regularization_rate=rate), trainer.X, trainer.Y)
+        assert not other.config.penalized
+        other.run(50)
+        for x, y in zip(other.W + other.b, plain.W + plain.b):
+            assert np.array_equal(x, y)
+    penalized = Trainer(trainer.config.replace(regularization="l2", regularization_rate=0.1), trainer.X, trainer.Y)
+    penalized.run(50)
+    assert not np.array_equal(penalized.W[0], plain.W[0])

@@ -204,3 +204,26 @@ def test_preset_pages_build_for_every_row():
         for row in range(len(trainer.X)):
             assert mathpage.training_step(trainer, row, labels(trainer, preset.inputs, preset.outputs),
                                           names(trainer))
+
+
+@pytest.mark.parametrize("penalty, slope", [("l1", r"\operatorname{sign}(w)"), ("l2", "w")])
+def test_a_weight_penalty_is_written_into_the_backward_pass_with_its_numbers_and_code(penalty, slope):
+    config = NetworkConfig(layer_sizes=(3, 4, 1), bias=True, learning_rate=0.5, regularization=penalty,
+                           regularization_rate=0.02)
+    trainer = Trainer(config, GATE_X, XOR_Y)
+    blocks = page(trainer, row=2)
+    trace = trace_row(trainer, GATE_X[2], XOR_Y[2])
+    words = " ".join(texts(blocks, "markdown"))
+    assert f"-\\eta\\,\\lambda\\, {slope}" in words and "biases carry no penalty" in words
+    for l in range(2):
+        assert f"-\\eta\\,\\lambda\\,\\partial R / \\partial \\text{{syn{l}}} = {matrix(trace.penalty_changes[l])}" \
+            in texts(blocks, "latex")
+    code = "\n".join(texts(blocks, "code"))
+    expected = "np.sign(syn0)" if penalty == "l1" else "syn0"
+    assert f"syn0 += learning_rate * (l0.T.dot(l1_delta) - regularization_rate * {expected})" in code
+    assert code.count("regularization_rate") == 2  # the weights only; the bias lines carry none
+    script = export_script(config, GATE_X, XOR_Y, 10)
+    assert all(line in script for line in code.splitlines() if line.startswith(("syn", "bias")))
+    plain = page(Trainer(config.replace(regularization_rate=0.0), GATE_X, XOR_Y))
+    assert "regularization_rate" not in "\n".join(texts(plain, "code")) and "penalty" not in " ".join(
+        texts(plain, "markdown"))

@@ -65,6 +65,10 @@ SETTINGS = {
     "two hidden layers": dict(layer_sizes=(3, 5, 4, 1), bias=True, init="xavier"),
     "no hidden layer": dict(layer_sizes=(3, 1)),
     "normal init": dict(init="normal"),
+    "l2 penalty": dict(regularization="l2", regularization_rate=0.01, bias=True),
+    "l1 penalty, mini-batch": dict(regularization="l1", regularization_rate=0.005, batch_size=5),
+    "l2 penalty, learning rate": dict(regularization="l2", regularization_rate=0.02, learning_rate=0.3,
+                                      layer_sizes=(3, 8, 4, 1)),
 }
 
 
@@ -94,6 +98,21 @@ def test_every_width_and_table_length_equals_its_solo_run(name, bias, n_rows):
     sizes = WIDTHS[name]
     X, Y = table(n_rows, sizes[0], sizes[-1])
     sweep = Trainer(NetworkConfig(layer_sizes=sizes, bias=bias, learning_rate=0.5), X, Y, seeds=[3, 4, 5, 6, 7])
+    sweep.run(60)
+    for k in range(sweep.n_networks):
+        solo = solo_of(sweep, k, X, Y)
+        solo.run(60)
+        assert_same_network(sweep, k, solo)
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+@pytest.mark.parametrize("name", WIDTHS)
+def test_a_weight_penalty_keeps_every_width_equal_to_its_solo_run(name, penalty):
+    sizes = WIDTHS[name]
+    X, Y = table(12, sizes[0], sizes[-1])
+    config = NetworkConfig(layer_sizes=sizes, bias=True, learning_rate=0.5, regularization=penalty,
+                           regularization_rate=0.01)
+    sweep = Trainer(config, X, Y, seeds=[3, 4, 5, 6, 7])
     sweep.run(60)
     for k in range(sweep.n_networks):
         solo = solo_of(sweep, k, X, Y)

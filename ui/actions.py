@@ -37,6 +37,14 @@ def _whole(value, low, high):
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
+def _weight(argument):
+    """[layer, row, column, value] of a weight typed in, or None for anything else."""
+    if not (isinstance(argument, list) and len(argument) == 4 and all(_whole(n, 0, 10**3) for n in argument[:3])):
+        return None
+    value = argument[3]
+    return argument if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _apply(pg, kind, argument):
     if kind == "step" and argument in (1, 10, 100):
         pg.step(argument)
@@ -54,4 +62,6 @@ def _apply(pg, kind, argument):
         pg.pause_sweep()
     elif kind == "continue_sweep":
         pg.continue_sweep()
+    elif kind == "set_weight" and _weight(argument):
+        return pg.set_weight(*argument)
     return ""

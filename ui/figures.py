@@ -15,6 +15,7 @@ LAYER_COLORS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"
 HEIGHT_CURVE = 360
 HEIGHT_MATRIX = 380
 HEIGHT_DIAGRAM = 420
+HEIGHT_MAP = 600  # the Predict page's output map: hundreds of generated points need room around them
 HEIGHT_STRIP = 320
 HEIGHT_SWEEP = HEIGHT_CURVE + 40  # room for the legend
 

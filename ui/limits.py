@@ -25,6 +25,11 @@ MAX_CELL_CHARS = 40
 MAX_NAME_CHARS = 30
 MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e4
+MAX_REGULARIZATION_RATE = 10.0  # a penalty rate beyond this only pins every weight at 0
+MAX_TEST_SHARE = 0.9  # of the rows held out for testing; the rest (at least one) trains
+MIN_POINTS = 4  # of a generated data set, so a split leaves rows on both sides
+MAX_WEIGHT_EDITS = 100  # weights typed in by hand in one run (each one travels in the link)
+MAX_WEIGHT_VALUE = 1e3  # a weight typed in by hand; larger ones only saturate or overflow
 SECONDS_PER_CALL = 0.1  # training per advance_live/advance_sweep call made by hand (tests, benchmarks)
 REDRAW_INTERVAL_SECONDS = 0.15  # how often a running page redraws; training goes on in between (ui.live)
 

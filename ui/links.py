@@ -1,7 +1,8 @@
 """The playground as a link: one table of parameters, read by both directions.
 
 A link holds the preset, every setting that differs from the preset's, the seed, the
-steps trained, the learning-rate changes and, when it is not the preset's, the table.
+steps trained, the learning-rate changes, the weights typed in by hand and, when it is
+neither the preset's nor the generated data set the settings name, the table.
 Opening it replays the run from the seed's starting weights, so it gives the same
 weights. SETTINGS_PARAMS names each setting in the address with its parser and
 formatter; adding a setting to Settings means adding one row there (a test checks).
@@ -12,16 +13,19 @@ import binascii
 import math
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
-from engine import ACTIVATIONS, INITIALIZERS, LOSSES, SCALINGS
+from engine import ACTIVATIONS, INITIALIZERS, LOSSES, REGULARIZERS, SCALINGS
+from engine.datasets import DATASETS, MAX_NOISE, make_dataset
+from engine.features import FEATURES
 from engine.presets import PRESETS
 from ui import limits, site
 from ui.mathtext import plain
-from ui.settings import DEFAULT_PRESET, Settings
+from ui.settings import DATA_FIELDS, DEFAULT_PRESET, Settings
 from ui.table import Table, check_frame, number_text, table_from_preset
 
 
@@ -93,6 +97,23 @@ def _flag(text):
     return text.strip() == "1"
 
 
+def _features(text):
+    text = text.strip()
+    if text == "0":
+        return ()
+    names = [name.strip() for name in text.split(",")[: len(FEATURES) + 1]]
+    if unknown := [name for name in names if name not in FEATURES]:
+        raise LinkProblem(f"unknown feature {short(unknown[0])} (choose from {', '.join(FEATURES)})")
+    return tuple(name for name in FEATURES if name in names)
+
+
+def _dataset(text):
+    text = text.strip()
+    if text and text not in DATASETS:
+        raise LinkProblem(f"unknown data set {short(text)} (choose from {', '.join(DATASETS)})")
+    return text
+
+
 def _layer_sizes(text):
     text = text.strip()
     if text == "0":
@@ -137,6 +158,16 @@ SETTINGS_PARAMS = (
     Param("output_scaling", "yscale", _choice(SCALINGS)),
     Param("input_divisor", "xdiv", _divisor),
     Param("output_divisor", "ydiv", _divisor),
+    Param("regularization", "reg", _choice(REGULARIZERS)),
+    Param("regularization_rate", "regrate", _number(0.0, limits.MAX_REGULARIZATION_RATE)),
+    Param("features", "features", _features),
+    Param("test_share", "test", _number(0.0, limits.MAX_TEST_SHARE)),
+    Param("split_seed", "splitseed", _whole(0, 2**32 - 1)),
+    Param("dataset", "data", _dataset),
+    Param("points", "points", _whole(limits.MIN_POINTS, limits.MAX_ROWS)),
+    Param("noise", "noise", _number(0.0, MAX_NOISE)),
+    Param("data_seed", "dataseed", _whole(0, 2**32 - 1)),
+    Param("discretize", "discrete", _flag),
 )
 PARAM_BY_FIELD = MappingProxyType({p.field: p for p in SETTINGS_PARAMS})
 
@@ -172,12 +203,27 @@ class Link:
     steps: int = 0
     learning_rate_changes: tuple = ()  # ((step, rate), ...) from step 0; () = one rate throughout
     hidden: tuple = ()  # names from HIDEABLE
+    weight_edits: tuple = ()  # ((step, layer, row, column, value), ...): weights typed in by hand, in order
 
 
 def is_preset_table(preset_key, table):
     """True when `table` is exactly the named preset's own table (a link then need not carry it)."""
     preset = PRESETS.get(preset_key)
     return preset is not None and table == table_from_preset(preset)
+
+
+def generated_table(data):
+    """The Table of a generated data set (dataset, points, noise, data_seed): x1 and x2 in, y out."""
+    X, Y = make_dataset(*data)
+    return Table(columns=("x1", "x2", "y"), rows=tuple(map(tuple, np.hstack([X, Y]).tolist())),
+                 inputs=("x1", "x2"), outputs=("y",))
+
+
+def table_is_named(settings, table):
+    """True when the settings name this table: the preset's own, or the generated set they describe."""
+    if settings.dataset:
+        return settings.dataset in DATASETS and table == generated_table(settings.data())
+    return is_preset_table(settings.preset, table)
 
 
 def to_query(link):
@@ -195,7 +241,10 @@ def to_query(link):
         query["lrs"] = ",".join(f"{step}:{rate!r}" for step, rate in link.learning_rate_changes)
     if link.hidden:
         query["hide"] = ",".join(link.hidden)
-    if not is_preset_table(s.preset, link.table):
+    if link.weight_edits:
+        query["edits"] = ",".join(":".join([*(str(int(n)) for n in edit[:4]), repr(float(edit[4]))])
+                                  for edit in link.weight_edits)
+    if not table_is_named(s, link.table):
         encoded = encode_table(link.table)
         # A table too big for a link is left out rather than making a link that will be refused.
         if len(encoded) + 2_000 <= limits.MAX_QUERY_CHARS:
@@ -233,6 +282,9 @@ def from_query(query):
             table = decode_table(query["table"])
         except ValueError as error:
             warnings.append(f"The link's table can't be read ({error}); using the preset's table.")
+        settings = replace(settings, **{name: getattr(base, name) for name in DATA_FIELDS})  # the table says it all
+    elif settings.dataset:
+        table = generated_table(settings.data())
     steps = 0
     if "steps" in query:
         try:
@@ -252,7 +304,13 @@ def from_query(query):
             hidden = parse_hidden(query["hide"])
         except LinkProblem as problem:
             warnings.append(f"Link parameter 'hide': {problem}; nothing is hidden.")
-    return Link(settings, table, steps, changes, hidden), warnings
+    edits = ()
+    if "edits" in query:
+        try:
+            edits = parse_weight_edits(query["edits"])
+        except LinkProblem as problem:
+            warnings.append(f"Link parameter 'edits': {problem}; no weights are typed in.")
+    return Link(settings, table, steps, changes, hidden, edits), warnings
 
 
 def _clamped_steps(text):
@@ -278,6 +336,29 @@ def parse_rate_changes(text, current):
     if changes[-1][1] != current:
         raise LinkProblem("the last rate must equal 'lr'")
     return tuple(changes)
+
+
+def parse_weight_edits(text):
+    """'120:0:1:2:0.5,300:1:4:0:-2.0' -> ((120, 0, 1, 2, 0.5), ...): step, layer, row, column, value; steps in order.
+
+    Whether the weight exists is for the network to say when the link is replayed.
+    """
+    parts = text.split(",")
+    if len(parts) > limits.MAX_WEIGHT_EDITS:
+        raise LinkProblem(f"at most {limits.MAX_WEIGHT_EDITS} weights typed in by hand")
+    edits = []
+    for part in parts:
+        fields = part.split(":")
+        if len(fields) != 5:
+            raise LinkProblem(f"{short(part)} is not step:layer:row:column:value")
+        step = whole_number(fields[0], 0, limits.MAX_LINK_STEPS)
+        layer = whole_number(fields[1], 0, limits.MAX_HIDDEN_LAYERS)
+        row, column = (whole_number(f, 0, max(limits.MAX_NEURONS, limits.MAX_COLUMNS)) for f in fields[2:4])
+        value = finite_number(fields[4], -limits.MAX_WEIGHT_VALUE, limits.MAX_WEIGHT_VALUE)
+        if edits and step < edits[-1][0]:
+            raise LinkProblem("steps must not go down")
+        edits.append((step, layer, row, column, value))
+    return tuple(edits)
 
 
 # -- the table inside a link ----------------------------------------------------------------

@@ -7,8 +7,15 @@ true for every activation, loss, bias and batch size, and tests can read it.
 
 from dataclasses import dataclass
 
-from engine import ACTIVATIONS, LOSSES, explain
-from engine.export import hidden_delta_code, layer_code, loss_scale_code, output_delta_code, update_code
+from engine import ACTIVATIONS, LOSSES, REGULARIZERS, explain
+from engine.export import (
+    hidden_delta_code,
+    layer_code,
+    loss_scale_code,
+    output_delta_code,
+    penalty_code,
+    update_code,
+)
 from ui.mathtext import MAX_TERMS, factor, matrix, num, plain, variable, weighted_sum
 
 MAX_NEURONS = 6  # neurons written out per layer; more would push the backward pass off a projected screen
@@ -34,17 +41,19 @@ def training_step(trainer, row, neuron_labels, layer_names):
     trace = explain.trace_row(trainer, trainer.X[row], trainer.Y[row])
     config = trainer.config
     step = _Step(trace, config, [[variable(n) for n in layer] for layer in neuron_labels], layer_names,
-                 len(trainer.X))
+                 len(trainer.X), trainer.has_test)
     return (*step.forward(), *step.error(), *step.backward(), *step.changes(), *step.sum_over_rows())
 
 
 class _Step:
-    def __init__(self, trace, config, symbols, names, n_rows):
+    def __init__(self, trace, config, symbols, names, n_rows, held_out=False):
         self.trace, self.config, self.symbols, self.names, self.n_rows = trace, config, symbols, names, n_rows
+        self.held_out = held_out  # some rows are kept for testing: a step never sees them
         self.acts = [ACTIVATIONS[name] for name in config.activations]
         self.loss = LOSSES[config.loss]
         self.last = len(trace.weights) - 1
         self.uses_rate = trace.learning_rate != 1.0
+        self.penalty = REGULARIZERS[config.regularization] if config.penalized else None
 
     def forward(self):
         t, blocks, noted = self.trace, [Block("header", "1. Forward")], set()
@@ -148,13 +157,28 @@ class _Step:
             if t.biases:
                 blocks.append(Block("latex", f"\\Delta\\text{{bias{l}}} = \\eta\\; \\delta = "
                                              f"{matrix([t.bias_changes[l]])}"))
-            blocks.append(Block("code", "\n".join(update_code(l, bool(t.biases), self.uses_rate))))
+            if self.penalty:
+                blocks.append(Block("latex", f"-\\eta\\,\\lambda\\,\\partial R / \\partial \\text{{syn{l}}} = "
+                                             f"{matrix(t.penalty_changes[l])}"))
+            blocks.append(Block("code", "\n".join(update_code(l, bool(t.biases), self.uses_rate,
+                                                               penalty_code(self.config)))))
+        if self.penalty:
+            blocks.insert(2, Block("markdown", self._penalty_words()))
         return blocks
+
+    def _penalty_words(self):
+        p, rate = self.penalty, num(self.config.regularization_rate)
+        return (f"**Weight penalty** ({p.label}, ${p.formula}$, rate $\\lambda = {rate}$): once per step, not once "
+                f"per row, each weight also moves by $-\\eta\\,\\lambda\\,\\partial R / \\partial w = "
+                f"-\\eta\\,\\lambda\\, {p.slope_latex}$, which pulls it towards 0 whatever the rows say. "
+                "The biases carry no penalty: a bias only moves a neuron's threshold. The error curve shows the "
+                "loss without the penalty.")
 
     def sum_over_rows(self):
         t, loss, out = self.trace, self.loss, self.last
         B = t.batch_rows
-        which = (f"all {B} rows of the table" if B == self.n_rows else
+        which = ((f"all {B} training rows (the rows held out for testing never take part)" if self.held_out
+                  else f"all {B} rows of the table") if B == self.n_rows else
                  f"the {B} row{_s(B)} of its batch (drawn in shuffled order; this row counts when it is among them)")
         scale = loss.scale_latex()
         slope = "\\, f'(z_r)" if loss.uses_slope else ""
@@ -167,6 +191,8 @@ class _Step:
             why = ("This loss has no 1/N: the step is the total over the rows, so a table with more rows takes "
                    "larger steps at the same learning rate.")
         total = f"\\Delta\\text{{syn}} = \\sum_{{r=1}}^{{{B}}} \\Delta\\text{{syn}}^{{(r)}}"
+        if self.penalty:
+            total += r" - \eta\,\lambda\,\partial R / \partial \text{syn}"
         if t.biases:
             total += f", \\qquad \\Delta\\text{{bias}} = \\sum_{{r=1}}^{{{B}}} \\Delta\\text{{bias}}^{{(r)}}"
         return [

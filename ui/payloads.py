@@ -25,10 +25,14 @@ MAX_FRAMES = 24
 PER_FRAME_NUMBERS = 400  # larger tables and S-curves ride only on the newest frame
 CURVE_POINTS = 1200
 MAP_POINTS = 48  # per axis of the output map
+NEURON_MAP_POINTS = 24  # per axis of each neuron's small map: up to 97 maps ride on the newest frame
+FIT_POINTS = 200  # along the input of a one-input table's output curve
 SIGNIFICANT = 7  # digits kept for drawing; the tables show 8 decimals of numbers below 1
 
 TRAIN_SERIES = ({"name": "mean |error|", "color": figures.BLUE, "dash": False},
                 {"name": "loss", "color": figures.RED, "dash": False})
+TEST_SERIES = ({"name": "test mean |error|", "color": figures.BLUE, "dash": True},
+               {"name": "test loss", "color": figures.RED, "dash": True})
 
 
 def clean(values, digits=SIGNIFICANT):
@@ -92,14 +96,49 @@ def state_words(pg):
     return "paused"
 
 
-def frame_status(pg, frame, outputs, z_out):
-    """Status values for a frame: its step, and mean |error| and loss of its forward pass on all rows."""
-    Y = pg.trainer.Y
+def frame_status(pg, frame, outputs, z_out, test=None):
+    """Status values for a frame: its step, and mean |error| and loss of its forward pass on the training rows.
+
+    test: (outputs, z_out) of the pass on the rows held out, which add their own two values.
+    """
+    status = {"Step": f"{frame.step:,}"}
+    error, value = pass_error(pg, outputs, z_out)
+    status.update({"Mean |error|": _number(error), "Loss": _number(value)})
+    if test is not None:
+        error, value = pass_error(pg, *test, test=True)
+        status.update({"Test mean |error|": _number(error), "Test loss": _number(value)})
+    return status
+
+
+def pass_error(pg, outputs, z_out, test=False):
+    """(mean |error|, loss) of a forward pass on the training rows, or on the test rows (as the curve draws it)."""
+    Y = pg.trainer.Y_test if test else pg.trainer.Y
     loss = LOSSES[pg.config.loss]
     with np.errstate(all="ignore"):
         error = float(np.mean(np.abs(Y - outputs)))
-        value = float(loss.value(z_out, Y, Y - outputs))
-    return {"Step": f"{frame.step:,}", "Mean |error|": _number(error), "Loss": _number(value)}
+        value = float(loss.value(z_out, Y, Y - outputs)) * (test_loss_factor(pg) if test else 1.0)
+    return error, value
+
+
+def test_loss_factor(pg):
+    """What the test loss is multiplied by to be drawn beside the training loss: 1 for a loss that averages.
+
+    The tutorials' loss adds up over rows, so on 60 test rows it would be twice that of 30 training rows
+    at the same fit; it is drawn per as many rows as one training step adds up.
+    """
+    if LOSSES[pg.config.loss].per_item or not pg.has_test:
+        return 1.0
+    return pg.trainer.batch_rows / len(pg.trainer.X_test)
+
+
+def curve_series(pg):
+    """The error curve's series: training mean |error| and loss, then the test rows' when some are held out."""
+    if not pg.has_test:
+        return list(TRAIN_SERIES)
+    factor = test_loss_factor(pg)
+    test_loss = dict(TEST_SERIES[1], name=f"test loss (per {pg.trainer.batch_rows} rows)") if factor != 1 else \
+        TEST_SERIES[1]
+    return [*TRAIN_SERIES, TEST_SERIES[0], test_loss]
 
 
 def _number(x):
@@ -110,18 +149,24 @@ def _number(x):
 
 
 def error_curve_data(pg, current=None):
-    """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps."""
-    mae, loss = pg.trainer.mean_abs_error[0], pg.trainer.loss_history[0]
-    if len(mae):
-        index = np.unique(figures.downsample_indices(np.vstack([mae, loss]), CURVE_POINTS // 2))
+    """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps.
+
+    With test rows the series are training mean |error| and loss, then test mean |error| and loss.
+    """
+    trainer = pg.trainer
+    histories = [trainer.mean_abs_error[0], trainer.loss_history[0]]
+    if trainer.has_test:
+        histories += [trainer.test_mean_abs_error[0], trainer.test_loss_history[0] * test_loss_factor(pg)]
+    if len(histories[0]):
+        index = np.unique(figures.downsample_indices(np.vstack(histories), CURVE_POINTS // len(histories)))
         x = index.tolist()
-        series = [clean(mae[index]), clean(loss[index])]
+        series = [clean(history[index]) for history in histories]
     else:
-        x, series = [], [[], []]
+        x, series = [], [[] for _ in histories]
     if current is not None:
         x.append(pg.steps)
-        series[0].append(current[0])
-        series[1].append(current[1])
+        for values, value in zip(series, current, strict=True):
+            values.append(value)
     return {"x": x, "series": series}
 
 
@@ -134,13 +179,15 @@ def train_view(pg, controls):
     table = pg.table
     bias = bool(pg.trainer.b)
     out_columns = [f"{name} (output)" for name in table.outputs]
+    held_out = {"set": [("test" if test else "train") for test in _test_flags(pg)]} if pg.has_test else {}
     charts = [
-        {"id": "curve", "kind": "curve", "title": "Error during training", "x_title": "step",
-         "y_title": "mean |error| and loss", "log_y": True, "series": list(TRAIN_SERIES),
+        {"id": "curve", "kind": "curve", "title": "Error during training" + (
+            " (dashed: the test rows, never trained on)" if pg.has_test else ""), "x_title": "step",
+         "y_title": "mean |error| and loss", "log_y": True, "series": curve_series(pg),
          "height": figures.HEIGHT_CURVE},
         {"id": "outputs", "kind": "table", "title": "Outputs and targets (after the updates so far)",
-         "columns": [*table.inputs, *(f"{n} (target)" for n in table.outputs), *out_columns],
-         "fixed": {**{c: exact(table.X[:, j]) for j, c in enumerate(table.inputs)},
+         "columns": [*held_out, *table.inputs, *(f"{n} (target)" for n in table.outputs), *out_columns],
+         "fixed": {**held_out, **{c: exact(table.X[:, j]) for j, c in enumerate(table.inputs)},
                    **{f"{n} (target)": exact(table.Y[:, j]) for j, n in enumerate(table.outputs)}},
          "formats": {**{c: "g" for c in [*table.inputs, *(f"{n} (target)" for n in table.outputs)]},
                      **{c: "fixed8" for c in out_columns}},
@@ -152,31 +199,80 @@ def train_view(pg, controls):
          "layers": labels, "layer_names": names,
          "height": max(figures.HEIGHT_DIAGRAM, 100 + 28 * max(len(layer) for layer in labels))},
     ]
+    for chart in charts:
+        if chart["kind"] == "heatmap":  # a weight can be clicked and typed into: row n_l of syn{l} is its bias
+            chart["editable"] = int(chart["id"][1:])
+    if len(table.inputs) == 2:
+        charts.append(neuron_maps_spec(pg, names, labels))
     frames, curve_point = _train_frames(pg, out_columns)
     return _payload("train", pg, controls, charts, frames, {"curve": error_curve_data(pg, curve_point)})
+
+
+def _test_flags(pg):
+    """(n_rows,) True for the table's rows held out for testing."""
+    flags = np.zeros(pg.table.n_rows, dtype=bool)
+    flags[pg.test_rows] = True
+    return flags.tolist()
+
+
+def passes(pg, frame, activations):
+    """(zs, outs) of the frame's network on the training rows, and on the test rows (or None)."""
+    train = forward(frame, pg.trainer.X, activations)
+    return train, (forward(frame, pg.trainer.X_test, activations) if pg.has_test else None)
 
 
 def _train_frames(pg, out_columns):
     frames = recent_frames(pg)
     activations = pg.config.activations
     per_frame = pg.table.n_rows * len(out_columns) <= PER_FRAME_NUMBERS
+    two_inputs = len(pg.table.inputs) == 2
     shown, point = [], None
     for i, frame in enumerate(frames):
-        zs, outs = forward(frame, pg.trainer.X, activations)
-        status = frame_status(pg, frame, outs[-1], zs[-1])
+        (zs, outs), test = passes(pg, frame, activations)
+        status = frame_status(pg, frame, outs[-1], zs[-1], test and (test[1][-1], test[0][-1]))
         data = {f"w{l}": {"z": clean(np.vstack([W, frame.b[l][None]]) if frame.b else W)}
                 for l, W in enumerate(frame.W)}
         data["net"] = {"weights": [clean(W) for W in frame.W], "biases": [clean(b) for b in frame.b] or None}
-        if per_frame or i == len(frames) - 1:
-            raw = pg.scaler.outputs_back(outs[-1])
+        newest = i == len(frames) - 1
+        if per_frame or newest:
+            raw = pg.scaler.outputs_back(pg.in_table_order(outs[-1], test and test[1][-1]))
             data["outputs"] = {"columns": {c: exact(raw[:, j]) for j, c in enumerate(out_columns)}}
+        if newest and two_inputs:
+            data["neurons"] = neuron_maps_data(pg, frame)
         shown.append({"step": frame.step, "status": status, "charts": data})
-        if i == len(frames) - 1:
-            with np.errstate(all="ignore"):
-                point = (float(np.mean(np.abs(pg.trainer.Y - outs[-1]))),
-                         float(LOSSES[pg.config.loss].value(zs[-1], pg.trainer.Y, pg.trainer.Y - outs[-1])))
+        if newest:
+            point = pass_error(pg, outs[-1], zs[-1])
+            if test is not None:
+                point += pass_error(pg, test[1][-1], test[0][-1], test=True)
             point = tuple(clean(point))
     return shown, point
+
+
+# -- what each neuron computes over the input plane ------------------------------------------------------
+
+
+def neuron_maps_spec(pg, names, labels):
+    """The small map of every hidden and output neuron, for a table with two inputs."""
+    grid_x, grid_y, _ = readouts.plane(pg, NEURON_MAP_POINTS)
+    return {"id": "neurons", "kind": "neurons", "title": "What each neuron computes over the input plane",
+            "x": clean(grid_x), "y": clean(grid_y), "x_title": pg.table.inputs[0], "y_title": pg.table.inputs[1],
+            "layers": [{"name": name, "labels": layer} for name, layer in zip(names[1:], labels[1:])],
+            "equal_axes": readouts.equal_axes(pg), "height": figures.HEIGHT_DIAGRAM}
+
+
+def neuron_maps_data(pg, frame):
+    """{"maps": per layer, per neuron, its output on the grid (row-major, y then x), "ranges": per layer [lo, hi]}."""
+    _, _, mesh = readouts.plane(pg, NEURON_MAP_POINTS)
+    _, outs = forward(frame, pg.scaled_inputs(mesh), pg.config.activations)
+    maps, ranges = [], []
+    for name, a in zip(pg.config.activations, outs[1:]):
+        low, high = ACTIVATIONS[name].output_range
+        finite = a[np.isfinite(a)]
+        if not (np.isfinite(low) and np.isfinite(high)):  # unbounded: the range the plane reaches
+            low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        maps.append([clean(a[:, j], 3) for j in range(a.shape[1])])
+        ranges.append([float(low), float(high)])
+    return {"maps": maps, "ranges": ranges}
 
 
 def scurve_view(pg, controls):
@@ -198,12 +294,13 @@ def scurve_view(pg, controls):
         status = frame_status(pg, frame, outs[-1], zs[-1])
         entry = {"step": frame.step, "status": status, "charts": {}}
         if per_frame or i == len(frames) - 1:
-            entry["charts"]["scurve"] = _scurve_data(zs, outs, activations, labels, pg.table.n_rows)
+            entry["charts"]["scurve"] = _scurve_data(zs, outs, activations, labels, (pg.train_rows + 1).tolist())
         shown.append(entry)
     return _payload("scurve", pg, controls, charts, shown)
 
 
-def _scurve_data(zs, outs, activations, labels, n_rows):
+def _scurve_data(zs, outs, activations, labels, rows):
+    """rows: the table's row numbers (from 1) of the training rows the passes ran on."""
     finite = [z[np.isfinite(z)] for z in zs]
     low = min([-6.0] + [float(z.min()) for z in finite if z.size])
     high = max([6.0] + [float(z.max()) for z in finite if z.size])
@@ -216,25 +313,37 @@ def _scurve_data(zs, outs, activations, labels, n_rows):
                            "slope": clean(activation.slope(grid), 5)})
         n_units = zs[l].shape[1]
         points.append({"layer": l, "z": clean(zs[l]), "a": clean(outs[l + 1]),
-                       "labels": [f"{labels[l][j]}, row {r + 1}" for r in range(n_rows) for j in range(n_units)]})
+                       "labels": [f"{labels[l][j]}, row {r}" for r in rows for j in range(n_units)]})
     return {"x_range": [low, high], "curves": curves, "points": points}
 
 
 def predict_view(pg, controls):
-    """Payload of the Predict page's output map (two-input tables): the output over the input plane."""
+    """Payload of the Predict page: the output over the input plane (two inputs) or along the input (one)."""
     table = pg.table
-    grid_x, grid_y, grid_out = readouts.output_grid(pg, MAP_POINTS)
     Y = table.Y[:, 0]
-    charts = [{"id": "map", "kind": "map", "title": f"Network output {table.outputs[0]} over the input plane",
-               "x_title": table.inputs[0], "y_title": table.inputs[1], "x": clean(grid_x), "y": clean(grid_y),
-               "colorbar": table.outputs[0], "equal_axes": False,
-               "points": {"x": exact(table.X[:, 0]), "y": exact(table.X[:, 1]), "value": exact(Y), "test": None},
-               "value_range": None, "height": figures.HEIGHT_DIAGRAM}]
+    test = _test_flags(pg) if pg.has_test else None
     frame = current_frame(pg)
-    zs, outs = forward(frame, pg.trainer.X, pg.config.activations)
+    (zs, outs), passed = passes(pg, frame, pg.config.activations)
+    status = frame_status(pg, frame, outs[-1], zs[-1], passed and (passed[1][-1], passed[0][-1]))
+    if len(table.inputs) == 1:
+        grid, fitted = readouts.output_curve(pg, FIT_POINTS)
+        charts = [{"id": "fit", "kind": "fit", "title": f"Network output {table.outputs[0]} against "
+                   f"{table.inputs[0]}", "x_title": table.inputs[0], "y_title": table.outputs[0], "x": clean(grid),
+                   "points": {"x": exact(table.X[:, 0]), "y": exact(Y), "test": test},
+                   "height": figures.HEIGHT_DIAGRAM}]
+        frames = [{"step": frame.step, "status": status, "charts": {"fit": {"y": clean(fitted, 5)}}}]
+        return _payload("predict", pg, controls, charts, frames)
+    grid_x, grid_y, grid_out = readouts.output_grid(pg, MAP_POINTS)
+    threshold = float((Y.min() + Y.max()) / 2) if pg.settings.discretize else None
+    charts = [{"id": "map", "kind": "map", "title": f"Network output {table.outputs[0]} over the input plane"
+               + (f", split at {threshold:g}" if threshold is not None else ""),
+               "x_title": table.inputs[0], "y_title": table.inputs[1], "x": clean(grid_x), "y": clean(grid_y),
+               "colorbar": table.outputs[0], "equal_axes": readouts.equal_axes(pg), "threshold": threshold,
+               "points": {"x": exact(table.X[:, 0]), "y": exact(table.X[:, 1]), "value": exact(Y), "test": test},
+               "value_range": None, "height": figures.HEIGHT_MAP}]
     low = float(min(np.nanmin(grid_out), Y.min())) if np.isfinite(grid_out).any() else float(Y.min())
     high = float(max(np.nanmax(grid_out), Y.max())) if np.isfinite(grid_out).any() else float(Y.max())
-    frames = [{"step": frame.step, "status": frame_status(pg, frame, outs[-1], zs[-1]),
+    frames = [{"step": frame.step, "status": status,
                "charts": {"map": {"z": clean(grid_out, 5), "value_range": [low, high]}}}]
     return _payload("predict", pg, controls, charts, frames)
 
@@ -246,15 +355,23 @@ def seeds_view(pg, controls, max_points=150):
     seeds = [int(s) for s in trainer.seeds]
     highlight = seeds.index(pg.settings.seed) if pg.settings.seed in seeds else None
     summary = sweep.summary()
+    tested = trainer.has_test
     charts = [
-        {"id": "lines", "kind": "lines", "title": "Error of every network", "x_title": "step",
-         "y_title": "mean |error|", "log_y": True, "labels": [f"seed {s}" for s in seeds], "highlight": highlight,
+        {"id": "lines", "kind": "lines", "title": "Test error of every network (rows never trained on)" if tested
+         else "Error of every network", "x_title": "step", "y_title": "test mean |error|" if tested else "mean |error|",
+         "log_y": True, "labels": [f"seed {s}" for s in seeds], "highlight": highlight,
          "height": figures.HEIGHT_SWEEP},
         {"id": "strip", "kind": "strip", "title": "Final mean |error| of each seed", "x_title": "final mean |error|",
          "log_x": True, "labels": [f"seed {s}" for s in seeds], "highlight": highlight,
          "target": sweep.target_error, "height": figures.HEIGHT_STRIP},
     ]
-    errors = trainer.mean_abs_error
+    if tested:
+        charts.append({"id": "gap", "kind": "scatter", "title": "Training against test error of each seed: above "
+                       "the diagonal a network does worse on rows it never saw", "x_title": "final mean |error|",
+                       "y_title": "final test mean |error|", "log": True, "labels": [f"seed {s}" for s in seeds],
+                       "highlight": highlight, "flag_label": "overfits: test error 10% or more above its lowest",
+                       "plain_label": "does not overfit", "height": figures.HEIGHT_DIAGRAM})
+    errors = trainer.test_mean_abs_error if tested else trainer.mean_abs_error
     if errors.shape[1]:
         index = np.unique(figures.downsample_indices(np.nan_to_num(errors[:1], nan=np.inf), max_points)[0])
         index = np.unique(np.concatenate([np.linspace(0, errors.shape[1] - 1, max_points).astype(int), index]))
@@ -265,9 +382,13 @@ def seeds_view(pg, controls, max_points=150):
         lines = {"x": [], "lines": [[] for _ in seeds], "median": None}
     status = {"Step": f"{trainer.steps:,} of {sweep.target_steps:,}", "Networks": f"{trainer.n_networks}",
               "Reached target": f"{int((summary['steps_to_target'] > 0).sum())} of {len(seeds)}"}
-    frames = [{"step": trainer.steps, "status": status,
-               "charts": {"lines": lines, "strip": {"values": clean(summary["final_error"]),
-                                                    "reached": (summary["steps_to_target"] > 0).tolist()}}}]
+    data = {"lines": lines, "strip": {"values": clean(summary["final_error"]),
+                                      "reached": (summary["steps_to_target"] > 0).tolist()}}
+    if tested:
+        status["Overfit"] = f"{int(summary['overfits'].sum())} of {len(seeds)}"
+        data["gap"] = {"x": clean(summary["final_error"]), "y": clean(summary["final_test"]),
+                       "flagged": summary["overfits"].tolist()}
+    frames = [{"step": trainer.steps, "status": status, "charts": data}]
     return _payload("seeds", pg, controls, charts, frames, state=("running" if sweep.running else "paused"))
 
 

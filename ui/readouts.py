@@ -10,6 +10,7 @@ import pandas as pd
 from engine import ACTIVATIONS
 from engine.export import export_script
 from engine.presets import PRESETS
+from ui.links import table_is_named
 from ui.mathtext import plain
 from ui.settings import SCALING_FIELDS
 
@@ -24,9 +25,9 @@ def layer_names(pg):
 
 
 def neuron_labels(pg):
-    """Labels of every neuron per layer: column names at both ends, l1[0], l1[1], ... between."""
+    """Labels of every neuron per layer: column names (and derived inputs) at both ends, l1[0], l1[1], ... between."""
     hidden = [[f"l{i + 1}[{j}]" for j in range(n)] for i, n in enumerate(pg.settings.hidden)]
-    return [list(pg.table.inputs), *hidden, list(pg.table.outputs)]
+    return [pg.input_names(), *hidden, list(pg.table.outputs)]
 
 
 def weight_titles(pg):
@@ -41,34 +42,101 @@ def weight_titles(pg):
 
 
 def script(pg):
-    """A standalone NumPy script that trains this run from the seed and prints the same numbers."""
+    """A standalone NumPy script that trains this run from the seed and prints the same numbers.
+
+    A generated data set the table still is, is drawn by the script itself from its data seed.
+    """
     s, table, steps = pg.settings, pg.table, pg.steps
     preset = PRESETS.get(s.preset)
     print_every = preset.print_every if preset and preset.print_every else max(1, steps // 6)
     fits = preset is not None and preset.new_inputs and len(preset.new_inputs[0]) == len(table.inputs)
+    generated = s.data() if s.dataset and table_is_named(s, table) else None
     return export_script(
         pg.trainer.config, table.X, table.Y, steps, **{name: getattr(s, name) for name in SCALING_FIELDS},
         input_names=list(table.inputs), output_names=list(table.outputs), print_every=print_every if steps else 0,
         new_inputs=preset.new_inputs if fits else (), learning_rate_changes=pg.learning_rate_changes,
+        features=s.features, test_share=s.test_share, split_seed=s.split_seed, dataset=generated,
+        weight_edits=pg.weight_edits,
     )
+
+
+def _input_range(pg):
+    """(low, high) per input column: the table's range (all rows, held out or not), padded 10%."""
+    X = pg.table.X
+    pad = 0.1 * np.maximum(X.max(axis=0) - X.min(axis=0), 1e-9)
+    return X.min(axis=0) - pad, X.max(axis=0) + pad
+
+
+def plane(pg, n):
+    """(grid_x (n,), grid_y (n,), mesh (n * n, 2)) over the two inputs' range; mesh row i * n + j is (x_j, y_i)."""
+    low, high = _input_range(pg)
+    grid_x, grid_y = np.linspace(low[0], high[0], n), np.linspace(low[1], high[1], n)
+    return grid_x, grid_y, np.stack(np.meshgrid(grid_x, grid_y), axis=-1).reshape(-1, 2)
 
 
 def output_grid(pg, n=GRID_POINTS):
     """(grid_x (n,), grid_y (n,), outputs (n, n)) of the first output over the two inputs' range, padded 10%."""
-    X = pg.table.X
-    pad = 0.1 * np.maximum(X.max(axis=0) - X.min(axis=0), 1e-9)
-    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
-    grid_x, grid_y = np.linspace(low[0], high[0], n), np.linspace(low[1], high[1], n)
-    mesh = np.stack(np.meshgrid(grid_x, grid_y), axis=-1).reshape(-1, 2)
+    grid_x, grid_y, mesh = plane(pg, n)
     return grid_x, grid_y, pg.predict_raw(mesh)[:, 0].reshape(len(grid_y), len(grid_x))
+
+
+def output_curve(pg, n):
+    """(grid (n,), outputs (n,)) of the first output along a one-input table's range, padded 10%."""
+    low, high = _input_range(pg)
+    grid = np.linspace(low[0], high[0], n)
+    return grid, pg.predict_raw(grid[:, None])[:, 0]
+
+
+def equal_axes(pg):
+    """Whether the map keeps one unit equally long on both axes (a circle then looks round): when the two
+    inputs' ranges are within a factor of 4 of each other, so neither axis is squeezed to a sliver."""
+    low, high = _input_range(pg)
+    spans = high - low
+    return bool(max(spans[:2]) <= 4 * min(spans[:2]))
+
+
+def derived_columns(pg):
+    """The derived input columns of every row, in raw units, as a frame; None without features."""
+    if not pg.settings.features:
+        return None
+    from engine.features import add_features
+
+    n_base = len(pg.table.inputs)
+    values = add_features(pg.table.X, pg.settings.features)[:, n_base:]
+    return pd.DataFrame(values, columns=pg.input_names()[n_base:])
+
+
+def scaled_table(pg):
+    """What the network sees: its inputs (derived ones too) and targets, scaled, with which rows train or test."""
+    inputs = pg.input_names()
+    train = np.hstack([pg.trainer.X, pg.trainer.Y])
+    test = np.hstack([pg.trainer.X_test, pg.trainer.Y_test]) if pg.has_test else None
+    frame = pd.DataFrame(pg.in_table_order(train, test), columns=[*inputs, *pg.table.outputs])
+    if pg.has_test:
+        held_out = set(pg.test_rows.tolist())
+        frame.insert(0, "set", ["test" if i in held_out else "train" for i in range(len(frame))])
+    return frame
+
+
+def weight_choices(pg):
+    """Per weight matrix: its title, its cells as (row, column, 'from x1 to l1[0]') and its values, bias row last."""
+    labels, titles = neuron_labels(pg), weight_titles(pg)
+    choices = []
+    for l, W in enumerate(pg.trainer.weights()):
+        rows = [*labels[l], *(["bias"] if pg.trainer.b else [])]
+        values = np.vstack([W, pg.trainer.biases()[l][None]]) if pg.trainer.b else W
+        cells = [(i, j, f"from {rows[i]} to {labels[l + 1][j]}") for i in range(len(rows))
+                 for j in range(W.shape[1])]
+        choices.append({"title": titles[l], "cells": cells, "values": values.tolist()})
+    return choices
 
 
 def predictions(pg, X_new):
     """New raw rows X_new (n_rows, n_in) with their scaled inputs and the predicted outputs, as a frame."""
     inputs, outputs = list(pg.table.inputs), list(pg.table.outputs)
     frame = pd.DataFrame(X_new, columns=inputs)
-    scaled = pg.scaler.inputs(X_new)
-    for j, name in enumerate(inputs):
+    scaled = pg.scaled_inputs(X_new)
+    for j, name in enumerate(pg.input_names()):
         frame[f"{name} scaled"] = scaled[:, j]
     predicted = pg.predict_raw(X_new)
     for j, name in enumerate(outputs):
@@ -82,13 +150,13 @@ def scaling_words(pg):
     if not (np.any(scaler.in_scale != 1) or np.any(scaler.in_offset != 0)):
         return ""
     return ", ".join((f"{plain(n)} / {s:g}" if o == 0 else f"({plain(n)} − {o:g}) / {s:g}")
-                     for n, o, s in zip(pg.table.inputs, scaler.in_offset, scaler.in_scale))
+                     for n, o, s in zip(pg.input_names(), scaler.in_offset, scaler.in_scale))
 
 
 def outputs_table(pg):
-    """The training rows' inputs, targets and current outputs side by side, in the table's units."""
+    """Every row's inputs, targets and current outputs side by side, in the table's units."""
     frame = pd.DataFrame(pg.table.X, columns=list(pg.table.inputs))
-    outputs = pg.outputs()
+    outputs = pg.outputs_all()
     for j, name in enumerate(pg.table.outputs):
         frame[f"{name} (target)"] = pg.table.Y[:, j]
         frame[f"{name} (output)"] = outputs[:, j]
@@ -135,18 +203,43 @@ def sweep_story(summary, steps, target_error):
             f"Final errors run from {finite.min():.3g} to {finite.max():.3g} (median {np.median(finite):.3g})"
             + (f"; {diverged} diverged" if diverged else "") + ". ")
     if reached < n:
-        return text + ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
-                       "where the error stops falling. More hidden neurons usually shrink that group.")
-    return text + "Here every seed got there: for this network the start changes the speed, not the outcome."
+        text += ("The starting weights decide whether this network learns at all: the unlucky seeds settle "
+                 "where the error stops falling. More hidden neurons usually shrink that group.")
+    else:
+        text += "Here every seed got there: for this network the start changes the speed, not the outcome."
+    if "final_test" not in summary:
+        return text
+    tests = summary["final_test"][np.isfinite(summary["final_test"])]
+    if not len(tests):
+        return text
+    overfit = int(summary["overfits"].sum())
+    return text + (f"\n\nOn the rows held out for testing, the median final error is **{np.median(tests):.3g}** "
+                   f"against {np.median(finite):.3g} on the training rows. **{overfit} of {n}** seeds overfit: "
+                   "their test error ended at least 10% above the lowest it reached, while the training error "
+                   "went on falling" + (". A weight penalty (L2) or fewer neurons usually helps." if overfit else
+                                        "."))
 
 
-def sweep_table(summary):
-    """One row per seed: final mean |error|, steps to the target (blank if never), diverged."""
-    return pd.DataFrame({
+SWEEP_ORDERS = ("seed", "final test error", "final training error")
+
+
+def sweep_table(summary, order="seed"):
+    """One row per seed: final mean |error|, steps to the target (blank if never), diverged; test columns with
+    test rows, which can rank the seeds (`order`, from SWEEP_ORDERS)."""
+    frame = pd.DataFrame({
         "seed": summary["seed"], "final mean |error|": summary["final_error"],
         "steps to target": np.where(summary["steps_to_target"] > 0, summary["steps_to_target"], np.nan),
         "diverged": summary["diverged"],
     })
+    if "final_test" in summary:
+        frame["final test mean |error|"] = summary["final_test"]
+        frame["lowest test mean |error|"] = summary["best_test"]
+        frame["lowest at step"] = np.where(summary["best_test_step"] >= 0, summary["best_test_step"], np.nan)
+        frame["overfits"] = summary["overfits"]
+    column = {"final test error": "final test mean |error|", "final training error": "final mean |error|"}.get(order)
+    if column in frame:
+        frame = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
+    return frame
 
 
 def preset_story(pg):

@@ -59,6 +59,8 @@ class Job:
     generation: int
     alone_on_divergence: bool = True
     snapshots: bool = True
+    X_test: object = None  # rows held out for testing (n_test, n_in), or None
+    Y_test: object = None
 
 
 def _session_open(session):
@@ -211,7 +213,7 @@ class Scheduler:
             every = max(1, -(-steps // 3)) if first.snapshots else 0
             states = [state for _, _, job in members for state in job.states]
             future = pool.submit(run_slice, first.config, first.X, first.Y, states, steps, every,
-                                 first.alone_on_divergence)
+                                 first.alone_on_divergence, first.X_test, first.Y_test)
             pending[future] = (signature, members, steps, work)
         for future in wait(pending).done:
             signature, members, steps, work = pending[future]

@@ -14,6 +14,7 @@ import streamlit as st
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
 from ui import limits, links
+from ui.generalisation import regularization_ui
 from ui.sharebox import share_link
 
 
@@ -65,9 +66,15 @@ def preset_ui(pg, version):
     """The preset box: choosing one loads its table and settings."""
     keys = list(PRESETS)
     key = f"sb_preset_{version}"
+    def load():
+        # A box drawn before the settings changed elsewhere can report its value once more: only another
+        # preset than the one in use is loaded, or that report would throw away a generated table.
+        if st.session_state[key] != pg.settings.preset:
+            pg.load_preset(st.session_state[key])
+
     st.selectbox(
         "Preset", keys, index=keys.index(pg.settings.preset) if pg.settings.preset in keys else 0,
-        format_func=lambda k: PRESETS[k].title, key=key, on_change=lambda: pg.load_preset(st.session_state[key]),
+        format_func=lambda k: PRESETS[k].title, key=key, on_change=load,
         help="Load a classic tutorial's table and network. Your edits are replaced.",
     )
 
@@ -150,7 +157,9 @@ def settings_ui(pg, version):
         hidden, hidden_act, output_act, bias = architecture_ui(settings, version)
     with st.expander("Training", expanded=True):
         init, seed, rate, loss, batch = training_ui(pg, version)
+        penalty, penalty_rate = regularization_ui(settings, version)
     return replace(
         settings, hidden=hidden, hidden_activation=hidden_act, output_activation=output_act, bias=bias,
-        init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch,
+        init=init, seed=seed, learning_rate=rate, loss=loss, batch_size=batch, regularization=penalty,
+        regularization_rate=penalty_rate,
     )

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import ACTIVATIONS, Trainer, fit_scaler
+from engine import ACTIVATIONS, Trainer
+from engine.features import add_features, feature_labels
 from engine.presets import PRESETS
 from engine.stack import absorb, run_slice, take_states
+from engine.tables import prepare_table
 from ui import limits, links
 from ui.live import Frame, LiveRun
 from ui.saved import read_network
 from ui.scheduler import Job
-from ui.settings import DEFAULT_PRESET, Settings, network_fields
+from ui.settings import DATA_FIELDS, DEFAULT_PRESET, SCALING_FIELDS, Settings, network_fields
 from ui.sweep import Sweep
 from ui.table import Table, check_frame, table_from_preset, targets_problem
 
@@ -52,8 +54,12 @@ class Playground:
     table: Table
     # (step, learning rate) from which each rate applied; the last one is the current rate.
     learning_rate_changes: tuple = ((0, 1.0),)
+    # (step, layer, row, column, value) of every weight typed in by hand, in order (row n_layer: a bias)
+    weight_edits: tuple = ()
     trainer: Trainer = None
     scaler: object = None
+    train_rows: object = None  # (n_train,) the table's rows the network trains on, in table order
+    test_rows: object = None  # (n_test,) the rows held out for testing, possibly none
     message: str = ""  # what holds while it is true (training diverged, the step limit reached)
     notice: str = ""  # said once, then gone: a change that was refused
     live: LiveRun = field(default_factory=LiveRun)  # running, where it stops, speed, frames for the screen
@@ -91,15 +97,14 @@ class Playground:
             warnings.append(f"The link asks for {link.steps:,} steps; it opened at step {steps:,}, because "
                             "replaying more of this network would take more than about two seconds of the shared "
                             f"server. Run to {link.steps:,} continues with the same weights, {steps:,} steps a click.")
-        pg._replay(steps, link.learning_rate_changes or pg.learning_rate_changes)
-        if pg.message:
-            warnings.append(pg.message)
+        problem = pg._replay(steps, link.learning_rate_changes or pg.learning_rate_changes, link.weight_edits)
+        warnings += [text for text in (problem, pg.message) if text]
         return pg, warnings
 
     def to_query(self, hidden=None):
         """The whole playground as a link's query parameters (strings); `hidden` overrides what it hides."""
         return links.to_query(links.Link(self.settings, self.table, self.steps, self.learning_rate_changes,
-                                         self.hidden if hidden is None else tuple(hidden)))
+                                         self.hidden if hidden is None else tuple(hidden), self.weight_edits))
 
     def shows(self, part):
         """False when this playground's link hides `part` (a name from ui.links.HIDEABLE)."""
@@ -107,7 +112,7 @@ class Playground:
 
     def link_carries_table(self):
         """False when the table differs from the preset's but is too large to put in a link."""
-        return links.is_preset_table(self.settings.preset, self.table) or "table" in self.to_query()
+        return links.table_is_named(self.settings, self.table) or "table" in self.to_query()
 
     # -- reading -------------------------------------------------------------------
 
@@ -128,12 +133,38 @@ class Playground:
         return self.live.run_until
 
     def outputs(self):
-        """The network's outputs on the training rows, in the table's units (n_rows, n_out)."""
+        """The network's outputs on the training rows, in the table's units (n_train, n_out)."""
         return self.scaler.outputs_back(self.trainer.predict(self.trainer.X))
+
+    def outputs_all(self):
+        """The network's outputs on every row of the table, held out or not, in its order and units (n_rows, n_out)."""
+        test = self.trainer.predict(self.trainer.X_test) if self.has_test else None
+        return self.scaler.outputs_back(self.in_table_order(self.trainer.predict(self.trainer.X), test))
+
+    def scaled_inputs(self, rows):
+        """What the network sees for raw input rows (n_rows, n_in): derived inputs added, then scaled."""
+        return self.scaler.inputs(add_features(rows, self.settings.features))
 
     def predict_raw(self, rows):
         """Outputs in table units for raw input rows (n_rows, n_in), scaled as the table was."""
-        return self.scaler.outputs_back(self.trainer.predict(self.scaler.inputs(rows)))
+        return self.scaler.outputs_back(self.trainer.predict(self.scaled_inputs(rows)))
+
+    def input_names(self):
+        """Names of the network's inputs: the table's input columns, then the derived ones."""
+        return [*self.table.inputs, *feature_labels(self.settings.features, self.table.inputs)]
+
+    @property
+    def has_test(self):
+        return self.trainer.has_test
+
+    def in_table_order(self, train_values, test_values=None):
+        """Rows of the training set (n_train, ...) and of the test set (n_test, ...) back in the table's order."""
+        if test_values is None or not len(self.test_rows):
+            return np.asarray(train_values)
+        train_values, test_values = np.asarray(train_values), np.asarray(test_values)
+        merged = np.empty((self.table.n_rows, *train_values.shape[1:]), dtype=train_values.dtype)
+        merged[self.train_rows], merged[self.test_rows] = train_values, test_values
+        return merged
 
     def targets_warning(self):
         """A message when the scaled targets lie outside what the output activation can reach, else None."""
@@ -165,7 +196,11 @@ class Playground:
 
     @_locked
     def apply_settings(self, new, from_sidebar=False):
-        """Take new settings; returns False (and keeps the old ones, with a message) if they can't be used."""
+        """Take new settings; returns False (and keeps the old ones, with a message) if they can't be used.
+
+        New data set settings draw the table afresh from them. from_sidebar: the change comes from
+        widgets that already show it (the sidebar's, or a page's own), so they are not drawn afresh.
+        """
         problems = new.problems()
         if problems:
             self.notice = "Settings not applied: " + "; ".join(problems) + "."
@@ -173,10 +208,14 @@ class Playground:
             return False
         old, self.settings = self.settings, new
         if new.starting_point() != old.starting_point():
+            old_table = self.table
             try:
+                if new.dataset and new.data() != old.data():
+                    self.table = links.generated_table(new.data())
                 self._rebuild()
             except ValueError as error:  # e.g. a divisor that the table cannot use
-                self.settings = old
+                self.settings, self.table = old, old_table
+                self._rebuild()
                 self.notice = f"Settings not applied: {error}."
                 self._settings_changed_elsewhere()
                 return False
@@ -206,17 +245,55 @@ class Playground:
 
     @_locked
     def set_table(self, table):
-        """A new valid table re-initialises the network (a link then reproduces the run)."""
+        """A new valid table re-initialises the network (a link then reproduces the run).
+
+        An edited generated set becomes the visitor's own table: the settings no longer name it.
+        """
         if table == self.table:
             return
-        old = self.table
+        old, old_settings = self.table, self.settings
         self.table = table
+        if self.settings.dataset and not links.table_is_named(self.settings, table):
+            self.settings = replace(self.settings, **{name: getattr(Settings(), name) for name in DATA_FIELDS})
         try:
             self._rebuild()
         except ValueError as error:
-            self.table = old
+            self.table, self.settings = old, old_settings
             self._rebuild()
             self.notice = f"Table not used: {error}."
+        if self.settings != old_settings:
+            self._settings_changed_elsewhere()
+
+    @_locked
+    def generate_data(self, dataset, points, noise, data_seed):
+        """Draw a generated data set into the table (its settings go into the link); False with a notice if refused."""
+        return self.apply_settings(replace(self.settings, dataset=dataset, points=int(points), noise=float(noise),
+                                           data_seed=int(data_seed)))
+
+    @_locked
+    def set_weight(self, layer, row, column, value):
+        """Type a value into a weight (row n_layer of layer `layer` is its bias): a recorded event of the run.
+
+        Returns "" or why it was refused. A link and the exported script replay it at this step.
+        """
+        if len(self.weight_edits) >= limits.MAX_WEIGHT_EDITS:
+            return (f"At most {limits.MAX_WEIGHT_EDITS} weights can be typed in by hand in one run; "
+                    "reset to start again.")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return f"{links.short(value)} is not a number."
+        if not abs(value) <= limits.MAX_WEIGHT_VALUE:
+            return f"A weight typed in by hand must lie between -{limits.MAX_WEIGHT_VALUE:g} and " \
+                   f"{limits.MAX_WEIGHT_VALUE:g}."
+        try:
+            self.trainer.set_weight(int(layer), int(row), int(column), value)
+        except ValueError as error:
+            return f"Not changed: {error}."
+        self.live.stop()
+        self.weight_edits += ((self.steps, int(layer), int(row), int(column), value),)
+        self._changed()
+        return ""
 
     @_locked
     def use_frame(self, frame, inputs, outputs):
@@ -240,6 +317,10 @@ class Playground:
         self._rebuild()
         state = loaded.state_dict()
         state["X"], state["Y"] = self.trainer.X.tolist(), self.trainer.Y.tolist()
+        state.pop("X_test", None), state.pop("Y_test", None)  # this playground's own split, not the file's
+        if self.trainer.has_test:
+            state["X_test"], state["Y_test"] = self.trainer.X_test.tolist(), self.trainer.Y_test.tolist()
+        state.pop("test_mean_abs_error", None), state.pop("test_loss_history", None)
         if len(loaded.X) != len(self.trainer.X):  # its row order referred to another table
             state["pending_rows"] = [[]]
         self.trainer = Trainer.from_state_dict(state)
@@ -297,6 +378,7 @@ class Playground:
         self.trainer.reset()
         self.trainer.set_learning_rate(self.settings.learning_rate)
         self.learning_rate_changes = ((0, self.settings.learning_rate),)
+        self.weight_edits = ()
         self.live.stop()
         self.message = ""
         self._changed()
@@ -333,10 +415,13 @@ class Playground:
                 self.live.stop()
             return None
         trainer = self.trainer
-        signature = ("train", trainer.config.replace(seed=0, learning_rate=1.0), trainer.X.tobytes(),
-                     trainer.Y.tobytes(), self.live.speed)
+        tables = (trainer.X, trainer.Y) + ((trainer.X_test, trainer.Y_test) if trainer.has_test else ())
+        signature = ("train", trainer.config.replace(seed=0, learning_rate=1.0), *(t.tobytes() for t in tables),
+                     self.live.speed)
+        rows = len(trainer.X) + (len(trainer.X_test) if trainer.has_test else 0)
         return Job(signature, trainer.config, trainer.X, trainer.Y, take_states(trainer), steps,
-                   len(trainer.X) * sum(W[0].size for W in trainer.W), self.generation)
+                   rows * sum(W[0].size for W in trainer.W), self.generation, X_test=trainer.X_test,
+                   Y_test=trainer.Y_test)
 
     def _take_finished_slices(self):
         while self.finished:
@@ -372,7 +457,7 @@ class Playground:
         """Train seeds seed .. seed + n_seeds - 1 side by side, live, up to `steps`; returns a note if capped."""
         config = self.trainer.config.replace(learning_rate=self.settings.learning_rate)
         self.sweep, note = Sweep.start(config, self.trainer.X, self.trainer.Y, self.settings.seed, n_seeds, steps,
-                                       target_error, self.sweep_key())
+                                       target_error, self.sweep_key(), self.trainer.X_test, self.trainer.Y_test)
         self.live.stop()
         self.generation += 1
         return note
@@ -399,6 +484,7 @@ class Playground:
         self.trainer = self.sweep.trainer.extract(k)
         self.settings = replace(self.settings, seed=int(seed))
         self.learning_rate_changes = ((0, self.settings.learning_rate),)
+        self.weight_edits = ()
         self.sweep.made_from = self.sweep_key()
         self.live.stop()
         self.message = ""
@@ -422,7 +508,7 @@ class Playground:
             every = max(1, job.steps // 3) if job.snapshots else 0
             steps = min(job.steps, 2_000)
             self.absorb(kind, job.generation, run_slice(job.config, job.X, job.Y, job.states, steps, every,
-                                                         job.alone_on_divergence))
+                                                         job.alone_on_divergence, job.X_test, job.Y_test))
 
     def _after_training(self, diverged):
         if diverged or self.trainer.diverged_at[0] >= 0:
@@ -435,13 +521,20 @@ class Playground:
             self.live.stop()
 
     def _rebuild(self):
-        """New trainer from settings and table: the seed's starting weights, step 0."""
+        """New trainer from settings and table: the seed's starting weights, step 0.
+
+        Derived inputs are added, the test rows held out and the scaling fitted on the training rows
+        (engine.tables); ValueError when the settings do not fit the table.
+        """
         s = self.settings
-        self.scaler = fit_scaler(self.table.X, self.table.Y, s.input_scaling, s.output_scaling,
-                                 s.input_divisor, s.output_divisor)
-        config = s.network_config(len(self.table.inputs), len(self.table.outputs))
-        self.trainer = Trainer(config, self.scaler.inputs(self.table.X), self.scaler.outputs(self.table.Y))
+        prepared = prepare_table(self.table.X, self.table.Y, s.features, s.test_share, s.split_seed,
+                                 **{name: getattr(s, name) for name in SCALING_FIELDS})
+        config = s.network_config(len(self.table.inputs) + len(s.features), len(self.table.outputs))
+        trainer = Trainer(config, prepared.X, prepared.Y, X_test=prepared.X_test, Y_test=prepared.Y_test)
+        self.trainer, self.scaler = trainer, prepared.scaler
+        self.train_rows, self.test_rows = prepared.train_rows, prepared.test_rows
         self.learning_rate_changes = ((0, s.learning_rate),)
+        self.weight_edits = ()
         self.live.stop()
         self.sweep = None
         self.message = ""
@@ -455,19 +548,33 @@ class Playground:
         self._after_training(report.diverged)
         return report
 
-    def _replay(self, steps, learning_rate_changes):
-        """Train from the starting weights to `steps`, applying the recorded rate changes."""
+    def _replay(self, steps, learning_rate_changes, weight_edits=()):
+        """Train from the starting weights to `steps`, applying the recorded rate changes and weight edits in order.
+
+        Returns "" or why the weight edits were not all replayed (those left out and after them are dropped).
+        """
         changes = learning_rate_changes
         self.reset()
-        for i, (start, rate) in enumerate(changes):
-            if start > steps:
-                break
+        events = sorted([(start, 0, i) for i, (start, _) in enumerate(changes) if start <= steps]
+                        + [(edit[0], 1, i) for i, edit in enumerate(weight_edits) if edit[0] <= steps])
+        edits, problem = [], ""
+        for start, kind, i in events:
             if start > self.steps:
                 self._train(start - self.steps)
-            if rate != self.trainer.learning_rates[0]:
-                self.trainer.set_learning_rate(rate)
-            end = changes[i + 1][0] if i + 1 < len(changes) else steps
-            self._train(min(end, steps) - self.steps)
+            if self.steps < start:  # stopped early (diverged): what comes later never happened
+                break
+            if kind == 0 and changes[i][1] != self.trainer.learning_rates[0]:
+                self.trainer.set_learning_rate(changes[i][1])
+            elif kind == 1 and not problem:
+                try:
+                    self.trainer.set_weight(*weight_edits[i][1:])
+                    edits.append(weight_edits[i])
+                except ValueError as error:
+                    problem = f"The link's weight edit at step {start:,} can't be used ({error}); it and later " \
+                              "edits are left out."
+        self._train(steps - self.steps)
         self.settings = replace(self.settings, learning_rate=float(self.trainer.learning_rates[0]))
         self.learning_rate_changes = tuple(c for c in changes if c[0] <= steps) or ((0, self.settings.learning_rate),)
+        self.weight_edits = tuple(edits)
+        return problem
 

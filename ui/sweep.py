@@ -9,6 +9,8 @@ from engine.stack import absorb, take_states
 from ui import limits
 from ui.scheduler import Job
 
+OVERFIT_RATIO = 1.1  # a network overfits when its test error ends this far above the lowest it reached
+
 
 def _with_history_for(stack, steps):
     """The new, unshared `stack` with room for exactly `steps` steps of history: two (S, steps) float arrays.
@@ -32,11 +34,15 @@ class Sweep:
     running: bool = True
 
     @classmethod
-    def start(cls, config, X, Y, first_seed, n_seeds, steps, target_error, made_from):
-        """(Sweep, note): n_seeds networks on scaled X (n_rows, n_in), Y (n_rows, n_out); note says what was capped."""
+    def start(cls, config, X, Y, first_seed, n_seeds, steps, target_error, made_from, X_test=None, Y_test=None):
+        """(Sweep, note): n_seeds networks on scaled X (n_rows, n_in), Y (n_rows, n_out); note says what was capped.
+
+        X_test (n_test, n_in), Y_test (n_test, n_out): rows held out, whose error every network records.
+        """
         n_seeds = int(min(max(1, n_seeds), limits.MAX_SEEDS))
         wanted = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
-        trainer = Trainer(config, X, Y, seeds=[(first_seed + k) % 2**32 for k in range(n_seeds)])
+        seeds = [(first_seed + k) % 2**32 for k in range(n_seeds)]
+        trainer = Trainer(config, X, Y, seeds=seeds, X_test=X_test, Y_test=Y_test)
         by_memory = limits.MAX_SWEEP_NETWORK_STEPS // n_seeds
         by_work = limits.steps_within_budget(trainer, wanted)
         steps = min(wanted, by_memory, by_work)
@@ -58,8 +64,11 @@ class Sweep:
             self.running = False
             return None
         work = len(trainer.X) * sum(W[0].size for W in trainer.W) * trainer.n_networks
+        if trainer.has_test:
+            work += len(trainer.X_test) * sum(W[0].size for W in trainer.W) * trainer.n_networks
         return Job(("sweep", id(self)), trainer.config, trainer.X, trainer.Y, take_states(trainer), steps, work,
-                   generation, alone_on_divergence=False, snapshots=False)
+                   generation, alone_on_divergence=False, snapshots=False, X_test=trainer.X_test,
+                   Y_test=trainer.Y_test)
 
     def absorb(self, results):
         """Write a slice's results back; stop at the target steps or when every network has diverged."""
@@ -68,15 +77,37 @@ class Sweep:
             self.running = False
 
     def summary(self):
-        """Per seed: final mean |error|, steps to reach the target (-1: never), diverged."""
-        errors = self.trainer.mean_abs_error  # one read: training may go on in another thread
+        """Per seed: final mean |error|, steps to reach the target (-1: never), diverged.
+
+        With test rows also: final and lowest test mean |error|, the step of the lowest, and whether the
+        network overfits (its test error ended OVERFIT_RATIO or more above its lowest).
+        """
+        trainer = self.trainer
+        errors = trainer.mean_abs_error  # one read: training may go on in another thread
+        tests = trainer.test_mean_abs_error
+        S = trainer.n_networks
         if errors.shape[1] == 0:
-            none = np.full(self.trainer.n_networks, -1)
-            return {"seed": self.trainer.seeds.copy(), "final_error": np.full(len(none), np.nan),
-                    "steps_to_target": none, "diverged": self.trainer.diverged_at >= 0}
+            none = np.full(S, -1)
+            summary = {"seed": trainer.seeds.copy(), "final_error": np.full(S, np.nan), "steps_to_target": none,
+                       "diverged": trainer.diverged_at >= 0}
+            if tests is not None:
+                summary.update(final_test=np.full(S, np.nan), best_test=np.full(S, np.nan), best_test_step=none,
+                               overfits=np.zeros(S, dtype=bool))
+            return summary
         final = errors[:, -1]
         with np.errstate(invalid="ignore"):
             reached = errors <= self.target_error
         first = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, -1)
-        return {"seed": self.trainer.seeds.copy(), "final_error": final, "steps_to_target": first,
-                "diverged": self.trainer.diverged_at >= 0}
+        summary = {"seed": trainer.seeds.copy(), "final_error": final, "steps_to_target": first,
+                   "diverged": trainer.diverged_at >= 0}
+        if tests is not None:
+            tests = tests[:, : errors.shape[1]]
+            finite = np.where(np.isfinite(tests), tests, np.inf)
+            best_step = finite.argmin(axis=1)
+            best = finite[np.arange(S), best_step]
+            has_best = np.isfinite(best)
+            with np.errstate(invalid="ignore"):
+                overfits = has_best & (tests[:, -1] >= OVERFIT_RATIO * best)
+            summary.update(final_test=tests[:, -1], best_test=np.where(has_best, best, np.nan),
+                           best_test_step=np.where(has_best, best_step, -1), overfits=overfits)
+        return summary
