@@ -570,11 +570,12 @@ class Trainer:
         self.last_outputs = a[-1].copy()
         self.steps += m
 
-    def _grow_history(self, needed):
+    def _grow_history(self, needed, exactly=False):
+        """Room for `needed` steps of every history; grown in chunks unless `exactly` (a known final length)."""
         have = self._mae.shape[1]
         if needed <= have:
             return
-        size = max(needed, have + max(1, HISTORY_CHUNK // self.n_networks), 2 * have)
+        size = needed if exactly else max(needed, have + max(1, HISTORY_CHUNK // self.n_networks), 2 * have)
         for name in ("_mae", "_loss_history", "_test_mae", "_test_loss")[:4 if self.has_test else 2]:
             old = getattr(self, name)
             new = np.empty((self.n_networks, size))

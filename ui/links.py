@@ -351,7 +351,7 @@ def parse_weight_edits(text):
         fields = part.split(":")
         if len(fields) != 5:
             raise LinkProblem(f"{short(part)} is not step:layer:row:column:value")
-        step = whole_number(fields[0], 0, limits.MAX_LINK_STEPS)
+        step = whole_number(fields[0], 0, limits.MAX_TOTAL_STEPS)
         layer = whole_number(fields[1], 0, limits.MAX_HIDDEN_LAYERS)
         row, column = (whole_number(f, 0, max(limits.MAX_NEURONS, limits.MAX_COLUMNS)) for f in fields[2:4])
         value = finite_number(fields[4], -limits.MAX_WEIGHT_VALUE, limits.MAX_WEIGHT_VALUE)

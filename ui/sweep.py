@@ -13,13 +13,13 @@ OVERFIT_RATIO = 1.1  # a network overfits when its test error ends this far abov
 
 
 def _with_history_for(stack, steps):
-    """The new, unshared `stack` with room for exactly `steps` steps of history: two (S, steps) float arrays.
+    """The new, unshared `stack` with room for exactly `steps` steps of every history: (S, steps) float arrays.
 
     The engine grows history as slices come in, doubling it, so a sweep could end up holding up to
     twice its steps (64 MB for 256 seeds at the network-step limit); absorbing a slice into a stack
     that already has room reserves nothing.
     """
-    stack._mae, stack._loss_history = np.empty((stack.n_networks, steps)), np.empty((stack.n_networks, steps))
+    stack._grow_history(steps, exactly=True)
     return stack
 
 
