@@ -961,12 +961,15 @@ function layout(v) {
   const heat = list.filter((c) => c.kind === "heatmap").length;
   const perRow = Math.max(1, Math.min(heat, W >= 1050 ? 3 : W >= 700 ? 2 : 1));
   const pairs = {curve: "table", lines: "strip"};
+  // 30 columns have 29 gaps, 580 px: a narrower view (beside an open sidebar) needs only halves, so it gets two.
+  const columns = W >= 900 ? 30 : 2;
+  v.grid.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
   list.forEach((c, i) => {
     let span = 30;
     if (W >= 900 && pairs[c.kind] && list[i + 1]?.kind === pairs[c.kind]) span = 18;
     else if (W >= 900 && pairs[list[i - 1]?.kind] === c.kind) span = 12;
     else if (c.kind === "heatmap") span = 30 / perRow;
-    c.el.style.gridColumn = `span ${span}`;
+    c.el.style.gridColumn = `span ${span * columns / 30}`;
   });
 }
 
