@@ -340,6 +340,24 @@ def test_csv_upload_replaces_the_table_and_a_bad_file_keeps_it():
     assert pg.trainer.weights()[0].shape == (2, 4)
 
 
+def test_after_an_upload_the_sidebar_says_the_table_is_the_learners_own_and_reloads_the_preset():
+    from ui.table import table_from_preset
+
+    at = start()
+    assert not [c for c in at.sidebar.caption if "your own table" in c.value]
+    at.switch_page("pages/data.py").run()
+    csv = b"a,b,target\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n"
+    at.file_uploader(key="data_upload").set_value(("xor.csv", csv, "text/csv")).run()
+    no_exceptions(at)
+    [note] = [c.value for c in at.sidebar.caption if "your own table" in c.value]
+    assert "4 rows" in note and "not this preset's" in note
+    next(b for b in at.sidebar.button if b.label == "Reload the preset").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.table == table_from_preset(PRESETS["trask-3-layer"]) and pg.trainer.weights()[0].shape == (3, 4)
+    assert not [c for c in at.sidebar.caption if "your own table" in c.value]
+
+
 def test_saved_network_loads_back_exactly_and_a_broken_one_is_refused():
     from engine.serialize import to_json
 

@@ -159,6 +159,17 @@ def preset_story(pg):
     return f"**{preset.title}**, from {preset.source}. {preset.story}"
 
 
+def own_table_note(pg):
+    """Under the sidebar's preset box once the table is no longer the preset's ("" while it is)."""
+    from ui.links import is_preset_table
+
+    if pg.settings.preset not in PRESETS or is_preset_table(pg.settings.preset, pg.table):
+        return ""
+    rows = pg.table.n_rows
+    return (f"Training on your own table now ({rows} row{'' if rows == 1 else 's'}, uploaded or edited), "
+            "not this preset's. The preset only gave the starting settings.")
+
+
 SATURATED_SLOPE = 1e-3  # a sigmoid this flat passes on a thousandth of its error: learning has all but stopped
 
 

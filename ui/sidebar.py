@@ -13,7 +13,7 @@ import streamlit as st
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
-from ui import limits, links
+from ui import limits, links, readouts
 from ui.sharebox import share_link
 
 
@@ -57,6 +57,11 @@ def preset_ui(pg, version):
         format_func=lambda k: PRESETS[k].title, key=key, on_change=lambda: pg.load_preset(st.session_state[key]),
         help="Load a classic tutorial's table and network. Your edits are replaced.",
     )
+    if note := readouts.own_table_note(pg):
+        st.caption(note)
+        st.button("Reload the preset", key=f"sb_reload_{version}", width="stretch", on_click=pg.load_preset,
+                  args=(pg.settings.preset,), help="Brings back the preset's own table and settings; your table is "
+                                                   "replaced (the Data page can download it first).")
 
 
 def architecture_ui(settings, version):
