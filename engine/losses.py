@@ -63,7 +63,7 @@ def _binary_cross_entropy(z, y, error):
 
 LOSSES = MappingProxyType({
     "tutorial": Loss(
-        "tutorial", "½ sum of squares (tutorials)",
+        "tutorial", "½ sum of squares",
         r"L = \tfrac{1}{2} \sum (y - a)^2",
         _half_sum_squares, factor=1.0, per_item=False, uses_slope=True,
     ),
