@@ -28,11 +28,12 @@ EMPTY_HISTORY_TEXT = "No training yet: press Step or Run"
 
 FONT_SIZE = 15  # read from the back of a classroom
 CELL_TEXT_MAX_CELLS = 64  # above this, numbers in cells are too small to read
-HEIGHT_CURVE = 360
+HEIGHT_CURVE = 300  # with short heatmaps (matrix_height), the Train page's controls and heatmaps fit 1440x900
 HEIGHT_MATRIX = 380
 HEIGHT_DIAGRAM = 420
 HEIGHT_STRIP = 320
 HEIGHT_SWEEP = HEIGHT_CURVE + 40  # room for the legend under the axis
+MATRIX_ROW_HEIGHT = 40  # px per row of a heatmap up to HEIGHT_MATRIX: numbers at 15 px still fit a cell
 MARGIN_BASE = 44  # px left of the tick labels: the y-axis title, its standoff and padding
 TICK_CHAR_PX = 9.0  # px per character of a tick label at FONT_SIZE, generous for digits and lower case
 RIGHT_COLORBAR = 100  # px right of the plot for a colour bar and its title
@@ -40,6 +41,11 @@ LINK_WIDTH_MIN, LINK_WIDTH_MAX = 0.5, 8.0
 LINK_WIDTH_BUCKETS = 8  # links of one colour share a trace per width step
 # Plotly's default log ticks label 2..9 of each decade in tiny digits; fewer, plain numbers read better.
 LOG_AXIS = MappingProxyType(dict(type="log", nticks=6, tickformat="~g"))
+
+
+def matrix_height(n_rows):
+    """A heatmap's height in px for n_rows rows: a short matrix needs less than HEIGHT_MATRIX."""
+    return min(HEIGHT_MATRIX, 150 + MATRIX_ROW_HEIGHT * n_rows)
 
 
 def _escape(label):
