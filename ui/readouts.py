@@ -215,7 +215,7 @@ def tutorial_printout(pg):
     published, steps, rows = preset.published, pg.steps, []
     history = pg.trainer.mean_abs_error[0]
     for j, value in published.get("errors", {}).items():
-        rows.append((j, "Error: mean |y − output| of the pass before update j + 1", repr(value),
+        rows.append((j, "mean |error| before update j + 1", repr(value),
                      repr(float(history[j])) if j < len(history) else ""))
     outputs = pg.outputs()
     if "outputs" in published:
