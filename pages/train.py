@@ -36,6 +36,13 @@ if not printout.empty:
                    "pauses). Tiny differences in the last digits come from the machine's linear-algebra library.")
         st.table(printout.style.hide(axis="index"))  # a table wraps its long cells; a grid would hide them
 
+with st.expander("The weights as numbers"):
+    st.caption(f"At step {pg.steps:,}; these tables refresh when training pauses. Hover over a heatmap cell for its "
+               "number while training runs.")
+    for title, frame in readouts.weight_tables(pg):
+        st.markdown(f"**{title}**")
+        st.table(frame.style.format("{:.4g}"))
+
 with st.expander("Questions people ask"):
     st.markdown(
         "- **What does `.T` mean?** It transposes a matrix: rows become columns. `l1.T.dot(l2_delta)` "

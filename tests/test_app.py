@@ -147,6 +147,18 @@ def test_run_then_pause():
     assert playground(at).steps == steps
 
 
+def test_the_train_page_lists_every_weight_as_a_number():
+    """Heatmaps print numbers only where they fit; the page's tables hold them all, bias row included."""
+    at = start({"preset": "curved", "hidden": "16", "steps": "3"})
+    no_exceptions(at)
+    pg = playground(at)
+    tables = [t.value for t in at.table]
+    assert len(tables) == 2 and pg.trainer.biases()
+    for frame, W, b in zip(tables, pg.trainer.weights(), pg.trainer.biases(), strict=True):
+        assert frame.shape == (W.shape[0] + 1, W.shape[1]) and list(frame.index)[-1] == "bias"
+        assert np.array_equal(frame.to_numpy(dtype=float), np.vstack([W, b]))
+
+
 def test_reset_returns_the_starting_weights():
     at = start()
     start_weights = playground(at).trainer.weights()

@@ -39,6 +39,21 @@ def weight_titles(pg):
             for l in range(len(sizes) - 1)]
 
 
+def weight_tables(pg):
+    """[(title, frame)] per weight matrix: rows its inputs (then 'bias'), columns its neurons, as the heatmaps show.
+
+    Wide matrices draw no numbers in their cells; these tables hold them all.
+    """
+    labels, biases = neuron_labels(pg), pg.trainer.biases()
+    tables = []
+    for l, (title, W) in enumerate(zip(weight_titles(pg), pg.trainer.weights())):
+        frame = pd.DataFrame(W, index=labels[l], columns=labels[l + 1])
+        if biases:
+            frame.loc["bias"] = biases[l]
+        tables.append((title, frame))
+    return tables
+
+
 def script(pg):
     """A standalone NumPy script that trains this run from the seed and prints the same numbers."""
     s, table, steps = pg.settings, pg.table, pg.steps
