@@ -1,6 +1,7 @@
 """Where the Playground lives: one per browser session, restored from the link on first load."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui.state import Playground
 
@@ -9,6 +10,12 @@ KEY = "playground"
 
 def playground():
     """This session's Playground, created once (from the URL if it carries one)."""
+    if PagesManager.uses_pages_directory:
+        # The server's first visitor came straight to a page's address: with a folder named pages/ beside app.py,
+        # Streamlit then runs that page on its own, without app.py's navigation and sidebar, for every session until
+        # app.py calls st.navigation. Switch that mode off and run again, through app.py.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     if KEY not in st.session_state:
         query = st.query_params.to_dict()
         if query:
