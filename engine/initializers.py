@@ -34,11 +34,11 @@ def _xavier(rng, n_in, n_out):
 
 INITIALIZERS = MappingProxyType({
     "uniform": Initializer(
-        "uniform", "Uniform in [-1, 1) (the tutorials)", _uniform,
+        "uniform", "Uniform [-1, 1)", _uniform,
         "2 * rng.random_sample(({n_in}, {n_out})) - 1",
     ),
     "normal": Initializer(
-        "normal", "Standard normal (test-score tutorial)", _normal,
+        "normal", "Standard normal", _normal,
         "rng.randn({n_in}, {n_out})",
     ),
     "xavier": Initializer(

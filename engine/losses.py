@@ -63,7 +63,7 @@ def _binary_cross_entropy(z, y, error):
 
 LOSSES = MappingProxyType({
     "tutorial": Loss(
-        "tutorial", "Tutorial rule (½ sum of squared errors)",
+        "tutorial", "½ sum of squares",
         r"L = \tfrac{1}{2} \sum (y - a)^2",
         _half_sum_squares, factor=1.0, per_item=False, uses_slope=True,
     ),

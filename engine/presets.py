@@ -101,7 +101,7 @@ _CURVED_ROWS = (
 PRESETS = MappingProxyType({
     "single-neuron": Preset(
         key="single-neuron",
-        title="A single neuron with three inputs",
+        title="One neuron, three inputs",
         source="'How to build a simple neural network in 9 lines of Python code'",
         columns=("in1", "in2", "in3", "out"),
         inputs=("in1", "in2", "in3"),
@@ -152,7 +152,7 @@ PRESETS = MappingProxyType({
     ),
     "video-blog": Preset(
         key="video-blog",
-        title="A neural net in four minutes (video and blog post)",
+        title="A neural net in four minutes",
         source="the four-minute video's 3-layer net, rebuilt step by step in the blog post 'Build a Neural Net'",
         columns=("x1", "x2", "x3", "y"),
         inputs=("x1", "x2", "x3"),
@@ -172,7 +172,7 @@ PRESETS = MappingProxyType({
     ),
     "test-score": Preset(
         key="test-score",
-        title="Hours studied and slept to test score",
+        title="Hours to test score",
         source="the hours-studied/slept tutorial's Neural_Network class",
         columns=("studied", "slept", "score"),
         inputs=("studied", "slept"),
@@ -214,7 +214,7 @@ PRESETS = MappingProxyType({
     ),
     "xor-bias": Preset(
         key="xor-bias",
-        title="XOR with two inputs and a bias",
+        title="XOR with a bias",
         source="Backprop Playground",
         columns=("a", "b", "a xor b"),
         inputs=("a", "b"),

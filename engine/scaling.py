@@ -12,7 +12,7 @@ import numpy as np
 
 SCALINGS = MappingProxyType({
     "none": "No scaling",
-    "max": "Divide by the column's maximum",
+    "max": "Divide by the maximum",
     "minmax": "Min-max to [0, 1]",
     "divide": "Divide by a fixed number",
 })

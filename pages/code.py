@@ -11,7 +11,7 @@ def script_ui(pg):
     script = readouts.script(pg)
     st.download_button("Download the script", script, file_name="backprop_playground_run.py", mime="text/x-python",
                        key="code_download_script", type="primary")
-    st.code(script, language="python", line_numbers=True)
+    st.code(script, language="python", line_numbers=True, wrap_lines=True)
 
 
 def network_file_ui(pg):

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from engine.presets import PRESETS
-from ui import mathpage, readouts, session
+from ui import mathpage, mathtext, readouts, session
 
-DRAW = {"header": st.header, "markdown": st.markdown, "latex": st.latex, "caption": st.caption, "info": st.info,
-        "code": lambda text: st.code(text, language="python", wrap_lines=True)}
+DRAW = {"header": st.header, "markdown": st.markdown, "latex": lambda text: st.markdown(mathtext.wrapping(text)),
+        "caption": st.caption, "info": st.info, "code": lambda text: st.code(text, language="python", wrap_lines=True)}
 
 
 def render(pg):

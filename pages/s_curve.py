@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import readouts, session
+from ui import mathtext, readouts, session
 from ui.liveview import live_view
 
 pg = session.playground()
@@ -16,8 +16,9 @@ st.caption("Every dot is one neuron on one training row: its weighted sum z alon
 def explain_sigmoid_slope(flat):
     """The derivative in terms of the output, with the numbers of the most saturated neuron."""
     st.subheader("Why the derivative is written out * (1 - out)")
-    st.latex(r"\sigma(z) = \frac{1}{1+e^{-z}} \quad\Rightarrow\quad \sigma'(z) = \frac{e^{-z}}{(1+e^{-z})^2}"
-             r" = \sigma(z)\,\bigl(1-\sigma(z)\bigr)")
+    # Braces keep σ(z)(1 − σ(z)) on one line when the formula wraps.
+    st.markdown(mathtext.wrapping(r"\sigma(z) = \dfrac{1}{1+e^{-z}} \quad\Rightarrow\quad \sigma'(z) = "
+                                  r"\dfrac{e^{-z}}{(1+e^{-z})^2} = {\sigma(z)\,\bigl(1-\sigma(z)\bigr)}"))
     st.markdown(
         "The forward pass has already computed `out = sigmoid(z)`, so the slope costs one multiplication: "
         "`out * (1 - out)`. That is why the tutorials call `nonlin(l1, deriv=True)` on the *output* `l1` and "

@@ -13,9 +13,6 @@ st.title("Train")
 st.caption("Each step is one weight update: a forward pass over the rows, the error, and "
            "backpropagation of that error into every weight matrix. Step slowly, or run and watch.")
 
-
-if story := readouts.preset_story(pg):
-    st.caption(story)
 if problem := pg.targets_warning():
     st.warning(f"{problem} (Data page, Scaling.)")
     st.button("Scale the outputs to fit", key="train_fit_targets", on_click=pg.fit_targets)
@@ -32,13 +29,23 @@ with st.expander("Type in a weight"):
                "part of the run: a shared link and the exported script make it at the same step.")
     generalisation.weight_ui(pg)
 
+# Below the live view, so that on a projected screen the controls and the charts come first.
+if story := readouts.preset_story(pg):
+    st.caption(story)
 printout = readouts.tutorial_printout(pg)
 if not printout.empty:
     with st.expander("What the tutorial printed, and where it is here", expanded=True):
         st.caption("The tutorials print the error of iteration j before its update: that is this page's curve at "
                    "step j. Each number shows here once the run is at its step (this list refreshes when training "
                    "pauses). Tiny differences in the last digits come from the machine's linear-algebra library.")
-        st.dataframe(printout, hide_index=True, width="stretch")
+        st.table(printout.style.hide(axis="index"))  # a table wraps its long cells; a grid would hide them
+
+with st.expander("The weights as numbers"):
+    st.caption(f"At step {pg.steps:,}; these tables refresh when training pauses. Hover over a heatmap cell for its "
+               "number while training runs.")
+    for title, frame in readouts.weight_tables(pg):
+        st.markdown(f"**{title}**")
+        st.table(frame.style.format("{:.4g}"))
 
 with st.expander("Questions people ask"):
     st.markdown(

@@ -1120,6 +1120,9 @@ function layout(v) {
   const heat = list.filter((c) => c.kind === "heatmap").length;
   const perRow = Math.max(1, Math.min(heat, W >= 1050 ? 3 : W >= 700 ? 2 : 1));
   const pairs = {curve: ["table", 18], lines: ["strip", 18], network: ["neurons", 15]};
+  // 30 columns have 29 gaps, 580 px: a narrower view (beside an open sidebar) needs only halves, so it gets two.
+  const columns = W >= 900 ? 30 : 2;
+  v.grid.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
   list.forEach((c, i) => {
     let span = 30, start = "";
     const before = pairs[list[i - 1]?.kind];
@@ -1128,7 +1131,7 @@ function layout(v) {
       start = "1 / "; // a pair starts its own row, even after an odd heatmap
     } else if (W >= 900 && before?.[0] === c.kind) span = 30 - before[1];
     else if (c.kind === "heatmap") span = 30 / perRow;
-    c.el.style.gridColumn = `${start}span ${span}`;
+    c.el.style.gridColumn = `${start}span ${span * columns / 30}`;
   });
 }
 

@@ -73,8 +73,8 @@ def button(at, label):
 
 
 def latex(at):
-    """Every st.latex formula on the page, without the $$ lines Streamlit wraps it in."""
-    return [e.value.removeprefix("$$\n").removesuffix("\n$$") for e in at.latex]
+    """Every formula on the page (Markdown that is one inline formula, as ui.mathtext.wrapping writes it)."""
+    return [e.value[2:-2] for e in at.markdown if e.value.startswith("$$") and e.value.endswith("$$")]
 
 
 def select_preset(at, key):
@@ -147,6 +147,18 @@ def test_run_then_pause():
     at.run()
     time.sleep(0.3)  # a slice already in flight would land within this
     assert playground(at).steps == steps
+
+
+def test_the_train_page_lists_every_weight_as_a_number():
+    """Heatmaps print numbers only where they fit; the page's tables hold them all, bias row included."""
+    at = start({"preset": "curved", "hidden": "16", "steps": "3"})
+    no_exceptions(at)
+    pg = playground(at)
+    tables = [t.value for t in at.table]
+    assert len(tables) == 2 and pg.trainer.biases()
+    for frame, W, b in zip(tables, pg.trainer.weights(), pg.trainer.biases(), strict=True):
+        assert frame.shape == (W.shape[0] + 1, W.shape[1]) and list(frame.index)[-1] == "bias"
+        assert np.array_equal(frame.to_numpy(dtype=float), np.vstack([W, b]))
 
 
 def test_reset_returns_the_starting_weights():
@@ -257,7 +269,8 @@ def test_math_page_shows_the_real_numbers():
     no_exceptions(at)
     pg = playground(at)
     z = pg.trainer.forward(pg.trainer.X[:1])[0][0][0, 0]
-    assert any(f"{z:.4g}" in latex.value for latex in at.latex)
+    assert any(f"{z:.4g}" in line for line in latex(at))
+    assert not at.latex  # display math cannot wrap: every formula is inline, so a narrow window wraps it
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
@@ -286,7 +299,7 @@ def test_math_page_shows_the_test_score_articles_worked_example():
     at.switch_page("pages/math.py").run()
     no_exceptions(at)
     assert "o = S(1.788528703) = 0.8567467964" in latex(at)
-    assert any(line.endswith("= 2 \\cdot 0.6 + 9 \\cdot 0.3 = 3.9") for line in latex(at))
+    assert any(line.endswith("= {2 \\cdot 0.6} + {9 \\cdot 0.3} = 3.9") for line in latex(at))
     markdown = "\n".join(e.value for e in at.markdown)
     assert "| output | 0.8579443067 | 0.8567467964 |" in markdown and "Why they differ" in markdown
 
@@ -340,6 +353,24 @@ def test_csv_upload_replaces_the_table_and_a_bad_file_keeps_it():
     pg = playground(at)
     assert pg.table.inputs == ("a", "b") and pg.table.outputs == ("target",) and pg.steps == 0
     assert pg.trainer.weights()[0].shape == (2, 4)
+
+
+def test_after_an_upload_the_sidebar_says_the_table_is_the_learners_own_and_reloads_the_preset():
+    from ui.table import table_from_preset
+
+    at = start()
+    assert not [c for c in at.sidebar.caption if "your own table" in c.value]
+    at.switch_page("pages/data.py").run()
+    csv = b"a,b,target\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n"
+    at.file_uploader(key="data_upload").set_value(("xor.csv", csv, "text/csv")).run()
+    no_exceptions(at)
+    [note] = [c.value for c in at.sidebar.caption if "your own table" in c.value]
+    assert "4 rows" in note and "not this preset's" in note
+    next(b for b in at.sidebar.button if b.label == "Reload the preset").click().run()
+    no_exceptions(at)
+    pg = playground(at)
+    assert pg.table == table_from_preset(PRESETS["trask-3-layer"]) and pg.trainer.weights()[0].shape == (3, 4)
+    assert not [c for c in at.sidebar.caption if "your own table" in c.value]
 
 
 def test_saved_network_loads_back_exactly_and_a_broken_one_is_refused():

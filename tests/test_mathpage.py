@@ -81,12 +81,27 @@ def test_bce_delta_has_no_slope_and_one_over_n():
 def test_hidden_delta_is_the_weighted_sum_times_the_slope():
     trainer = trainer_for("tutorial", hidden="tanh")
     trace = trace_row(trainer, GATE_X[2], XOR_Y[2])
-    hidden = [t for t in texts(page(trainer, 2), "latex") if t.startswith("\\begin{gathered}")]
-    assert len(hidden) == 4
-    for j, line in enumerate(hidden):
-        assert f"\\delta_{{\\text{{l1[{j}]}}}} = \\big(\\textstyle\\sum_k \\delta_k\\, w_{{jk}}\\big) \\cdot " \
-               f"(1 - a^2)" in line
-        assert f"= {num(trace.back_errors[0][j])} \\\\" in line and f"= {num(trace.deltas[0][j])} \\qquad" in line
+    latex = texts(page(trainer, 2), "latex")
+    sums = [t for t in latex if t.startswith("\\textstyle\\sum_k")]
+    deltas = [t for t in latex if t.startswith("\\delta_{\\text{l1[")]
+    assert len(sums) == len(deltas) == 4
+    for j, (total, line) in enumerate(zip(sums, deltas)):
+        assert latex.index(total) + 1 == latex.index(line)  # each neuron's sum, then its delta
+        assert line.startswith(f"\\delta_{{\\text{{l1[{j}]}}}} = \\big(\\textstyle\\sum_k \\delta_k\\, w_{{jk}}\\big) "
+                               "\\cdot (1 - a^2)")
+        assert total.endswith(f"= {num(trace.back_errors[0][j])}") and f"= {num(trace.deltas[0][j])} \\qquad" in line
+
+
+def test_wide_layers_keep_every_formula_narrow_enough_to_wrap():
+    """Formulas wrap at their signs, but a matrix cannot: wide ones are cut to MAX_NEURONS columns and dots."""
+    config = NetworkConfig(layer_sizes=(3, 16, 16, 1), bias=True, seed=1)
+    blocks = page(Trainer(config, GATE_X, XOR_Y))
+    matrices = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", "\n".join(texts(blocks, "latex")))
+    assert len(matrices) == 6  # a weight change and a bias change per layer
+    for body in matrices:
+        assert all(row.count("&") <= mathpage.MAX_NEURONS for row in body.split("\\\\"))
+    assert any("\\cdots" in body for body in matrices)
+    assert not any("\\begin{gathered}" in t or "\n" in t for t in texts(blocks, "latex"))
 
 
 def test_bias_changes_are_shown_where_bias_is_on():
@@ -186,8 +201,8 @@ def test_numbers_are_latex_not_python():
 def test_worked_example_shows_the_articles_pass_and_what_it_printed():
     blocks = mathpage.worked_example(PRESETS["test-score"])
     latex = "\n".join(texts(blocks, "latex"))
-    for line in ("z_{1} = \\text{studied}\\,w_{1} + \\text{slept}\\,w_{2} = 2 \\cdot 0.2 + 9 \\cdot 0.8 = 7.6",
-                 "= 2 \\cdot 0.6 + 9 \\cdot 0.3 = 3.9", "= 2 \\cdot 0.1 + 9 \\cdot 0.7 = 6.5",
+    for line in ("z_{1} = \\text{studied}\\,w_{1} + \\text{slept}\\,w_{2} = {2 \\cdot 0.2} + {9 \\cdot 0.8} = 7.6",
+                 "= {2 \\cdot 0.6} + {9 \\cdot 0.3} = 3.9", "= {2 \\cdot 0.1} + {9 \\cdot 0.7} = 6.5",
                  "a_{1} = S(7.6) = 0.9994997989", "o = S(1.788528703) = 0.8567467964"):
         assert line in latex
     [table] = [t for t in texts(blocks, "markdown") if t.startswith("| |")]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.mathtext import MAX_TERMS, factor, matrix, num, plain, variable, weighted_sum
+from ui.mathtext import MAX_TERMS, factor, matrix, num, plain, variable, weighted_sum, wrapping
 
 TEXT_ESCAPES = {r"\textbackslash{}": "\\", r"\textasciicircum{}": "^", r"\textasciitilde{}": "~"}
 LATEX_SPECIAL = set("\\^~#$%&_{}")
@@ -42,7 +42,7 @@ def test_num_has_no_brackets_and_factor_adds_them_after_an_operator():
 
 def test_weighted_sum_writes_symbols_then_numbers_then_the_result():
     line = weighted_sum("z", [1.0, 0.5], [-0.25, 2.0], bias=0.1, z=0.85, input_names=["x", "y"])
-    assert line == "z = x\\,w_{1} + y\\,w_{2} + b = 1 \\cdot (-0.25) + 0.5 \\cdot 2 + 0.1 = 0.85"
+    assert line == "z = x\\,w_{1} + y\\,w_{2} + b = {1 \\cdot (-0.25)} + {0.5 \\cdot 2} + 0.1 = 0.85"
 
 
 def test_long_weighted_sums_are_cut():
@@ -54,6 +54,16 @@ def test_long_weighted_sums_are_cut():
 def test_matrix():
     assert matrix([[1.0, -0.0], [-2e-9, 0.5]]) == \
         "\\begin{bmatrix}1 & 0 \\\\ -2 \\times 10^{-9} & 0.5\\end{bmatrix}"
+    # a matrix cannot wrap: past max_cols columns the rest is one column of dots
+    assert matrix([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], max_cols=2) == \
+        "\\begin{bmatrix}1 & 2 & \\cdots \\\\ 4 & 5 & \\cdots\\end{bmatrix}"
+    assert matrix([[1.0, 2.0]], max_cols=2) == "\\begin{bmatrix}1 & 2\\end{bmatrix}"
+
+
+def test_wrapping_is_one_inline_formula_that_a_name_cannot_end():
+    formula = weighted_sum("z", [1.0], [2.0], z=2.0, input_names=[variable("price in $")])
+    text = wrapping(formula)
+    assert text == f"$${formula}$$" and "\n" not in text and text.count("$$") == 2
 
 
 def read_text(latex):

@@ -12,7 +12,7 @@ RED = "#b2182b"  # positive weights
 HIGHLIGHT = "#e66101"
 LAYER_COLORS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#d95f02", "#666666")
 
-HEIGHT_CURVE = 360
+HEIGHT_CURVE = 300  # with short heatmaps, the Train page's controls and heatmaps fit 1440x900
 HEIGHT_MATRIX = 380
 HEIGHT_DIAGRAM = 420
 HEIGHT_MAP = 600  # the Predict page's output map: hundreds of generated points need room around them

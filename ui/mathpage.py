@@ -16,7 +16,7 @@ from engine.export import (
     penalty_code,
     update_code,
 )
-from ui.mathtext import MAX_TERMS, factor, matrix, num, plain, variable, weighted_sum
+from ui.mathtext import MAX_TERMS, factor, matrix, num, plain, product, variable, weighted_sum
 
 MAX_NEURONS = 6  # neurons written out per layer; more would push the backward pass off a projected screen
 
@@ -109,7 +109,7 @@ class _Step:
                 numbers.append(factor(t.slopes[-1][j]))
             product = r" \times ".join(numbers)
             blocks.append(Block("latex", f"\\delta_{{{self.symbols[-1][j]}}} = {symbolic} = {product} = "
-                                         f"{num(t.deltas[-1][j])}\\qquad (a = {num(t.activations[-1][j])})"))
+                                         f"{num(t.deltas[-1][j])}\\qquad {{(a = {num(t.activations[-1][j])})}}"))
         blocks += self._more(len(t.deltas[-1]))
         if not slope:
             blocks.append(Block("caption", f"With {loss.label.lower()} after a {f.label.lower()} output, the slope "
@@ -127,18 +127,16 @@ class _Step:
                                     f"through the weights it feeds (`syn{l + 1}` before it changes), times its own "
                                     f"slope ${f.derivative_formula}$.")]
         for j in range(min(len(t.deltas[l]), MAX_NEURONS)):
-            terms = " + ".join(f"{factor(d)} \\cdot {factor(w)}" for d, w in zip(above[:MAX_TERMS],
-                                                                                  W_next[j, :MAX_TERMS]))
+            terms = " + ".join(product(d, w) for d, w in zip(above[:MAX_TERMS], W_next[j, :MAX_TERMS]))
             if len(above) > MAX_TERMS:
                 terms += r" + \dots"
-            blocks.append(Block("latex", "\\begin{gathered}"
-                                         f"\\textstyle\\sum_k \\delta_k\\, w_{{jk}} = {terms} = "
-                                         f"{num(t.back_errors[l][j])} \\\\ "
-                                         f"\\delta_{{{self.symbols[l + 1][j]}}} = \\big(\\textstyle\\sum_k "
+            # Two formulas, not one two-line block: each wraps on its own in a narrow window.
+            blocks.append(Block("latex", f"\\textstyle\\sum_k \\delta_k\\, w_{{jk}} = {terms} = "
+                                         f"{num(t.back_errors[l][j])}"))
+            blocks.append(Block("latex", f"\\delta_{{{self.symbols[l + 1][j]}}} = \\big(\\textstyle\\sum_k "
                                          f"\\delta_k\\, w_{{jk}}\\big) \\cdot {f.slope_latex} = "
                                          f"{factor(t.back_errors[l][j])} \\times {factor(t.slopes[l][j])} = "
-                                         f"{num(t.deltas[l][j])} \\qquad (a = {num(t.activations[l + 1][j])})"
-                                         "\\end{gathered}"))
+                                         f"{num(t.deltas[l][j])} \\qquad {{(a = {num(t.activations[l + 1][j])})}}"))
         blocks += self._more(len(t.deltas[l]))
         blocks.append(Block("code", "\n".join(hidden_delta_code(l + 1, f.name))))
         return blocks
@@ -153,10 +151,10 @@ class _Step:
                                     "For this row alone:")]
         for l in range(self.last, -1, -1):
             blocks.append(Block("latex", f"\\Delta\\text{{syn{l}}} = \\eta\\; a^{{\\top}} \\delta = "
-                                         f"{matrix(t.weight_changes[l])}"))
+                                         f"{matrix(t.weight_changes[l], max_cols=MAX_NEURONS)}"))
             if t.biases:
                 blocks.append(Block("latex", f"\\Delta\\text{{bias{l}}} = \\eta\\; \\delta = "
-                                             f"{matrix([t.bias_changes[l]])}"))
+                                             f"{matrix([t.bias_changes[l]], max_cols=MAX_NEURONS)}"))
             if self.penalty:
                 blocks.append(Block("latex", f"-\\eta\\,\\lambda\\,\\partial R / \\partial \\text{{syn{l}}} = "
                                              f"{matrix(t.penalty_changes[l])}"))

@@ -41,11 +41,16 @@ def factor(x, digits=4):
     return f"({text})" if text.startswith("-") or r"\times" in text else text
 
 
+def product(a, b):
+    """'{a \\cdot b}': braced, so a wrapped formula breaks between the terms of a sum, never inside one."""
+    return f"{{{factor(a)} \\cdot {factor(b)}}}"
+
+
 def weighted_sum(target, inputs, weights, bias=None, z=None, input_names=None):
     """'z_j = a_1 w_1 + ... (+ b) = 0.1·0.2 + ... = z' for one neuron; inputs, weights (n_in,)."""
     names = input_names or [f"a_{{{i + 1}}}" for i in range(len(inputs))]
     symbolic = " + ".join(f"{n}\\,w_{{{i + 1}}}" for i, n in enumerate(names[:MAX_TERMS]))
-    numbers = " + ".join(f"{factor(a)} \\cdot {factor(w)}" for a, w in zip(inputs[:MAX_TERMS], weights[:MAX_TERMS]))
+    numbers = " + ".join(product(a, w) for a, w in zip(inputs[:MAX_TERMS], weights[:MAX_TERMS]))
     if len(inputs) > MAX_TERMS:
         symbolic += r" + \dots"
         numbers += r" + \dots"
@@ -56,10 +61,23 @@ def weighted_sum(target, inputs, weights, bias=None, z=None, input_names=None):
     return f"{target} = {symbolic} = {numbers}{result}"
 
 
-def matrix(M, digits=3):
-    """A matrix (n, m) as a LaTeX bmatrix."""
-    rows = [" & ".join(num(v, digits) for v in row) for row in M]
+def matrix(M, digits=3, max_cols=None):
+    """A matrix (n, m) as a LaTeX bmatrix; past max_cols columns the rest is one column of dots.
+
+    A matrix cannot wrap, so a wide one is cut to stay inside a projected page.
+    """
+    dots = [r"\cdots"] if max_cols is not None and len(M[0]) > max_cols else []
+    rows = [" & ".join([num(v, digits) for v in row[:max_cols]] + dots) for row in M]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def wrapping(formula):
+    """A formula as Markdown that wraps after its = and + signs instead of scrolling sideways.
+
+    Inline math wraps where display math ($$ on lines of their own, st.latex) cannot. Between $$ and $$
+    inside a line, a single $ (escaped in a column name) cannot end it.
+    """
+    return f"$${formula}$$"
 
 
 def variable(name):

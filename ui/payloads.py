@@ -194,7 +194,7 @@ def train_view(pg, controls):
          "max_rows": 30},
         *({"id": f"w{l}", "kind": "heatmap", "title": titles[l], "rows": [*labels[l], *(["bias"] if bias else [])],
            "cols": labels[l + 1], "x_title": "neuron of this layer", "y_title": "input to this layer",
-           "colorbar": "weight", "height": figures.HEIGHT_MATRIX} for l in range(len(titles))),
+           "colorbar": "weight", "height": figures.matrix_height(len(labels[l]) + bias)} for l in range(len(titles))),
         {"id": "net", "kind": "network", "title": "Network: links coloured by sign, thicker for larger |weight|",
          "layers": labels, "layer_names": names,
          "height": max(figures.HEIGHT_DIAGRAM, 100 + 28 * max(len(layer) for layer in labels))},

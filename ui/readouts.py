@@ -41,6 +41,21 @@ def weight_titles(pg):
             for l in range(len(sizes) - 1)]
 
 
+def weight_tables(pg):
+    """[(title, frame)] per weight matrix: rows its inputs (then 'bias'), columns its neurons, as the heatmaps show.
+
+    Wide matrices draw no numbers in their cells; these tables hold them all.
+    """
+    labels, biases = neuron_labels(pg), pg.trainer.biases()
+    tables = []
+    for l, (title, W) in enumerate(zip(weight_titles(pg), pg.trainer.weights())):
+        frame = pd.DataFrame(W, index=labels[l], columns=labels[l + 1])
+        if biases:
+            frame.loc["bias"] = biases[l]
+        tables.append((title, frame))
+    return tables
+
+
 def script(pg):
     """A standalone NumPy script that trains this run from the seed and prints the same numbers.
 
@@ -253,6 +268,17 @@ def preset_story(pg):
     return f"**{preset.title}**, from {preset.source}. {preset.story}"
 
 
+def own_table_note(pg):
+    """Under the sidebar's preset box once the table is no longer the preset's ("" while it is)."""
+    from ui.links import is_preset_table
+
+    if pg.settings.preset not in PRESETS or is_preset_table(pg.settings.preset, pg.table):
+        return ""
+    rows = pg.table.n_rows
+    return (f"Training on your own table now ({rows} row{'' if rows == 1 else 's'}, uploaded or edited), "
+            "not this preset's. The preset only gave the starting settings.")
+
+
 SATURATED_SLOPE = 1e-3  # a sigmoid this flat passes on a thousandth of its error: learning has all but stopped
 
 
@@ -298,7 +324,7 @@ def tutorial_printout(pg):
     published, steps, rows = preset.published, pg.steps, []
     history = pg.trainer.mean_abs_error[0]
     for j, value in published.get("errors", {}).items():
-        rows.append((j, "Error: mean |y − output| of the pass before update j + 1", repr(value),
+        rows.append((j, "mean |error| before update j + 1", repr(value),
                      repr(float(history[j])) if j < len(history) else ""))
     outputs = pg.outputs()
     if "outputs" in published:

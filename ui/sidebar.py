@@ -13,7 +13,7 @@ import streamlit as st
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES
 from engine.presets import PRESETS
-from ui import limits, links
+from ui import limits, links, readouts
 from ui.generalisation import regularization_ui
 from ui.sharebox import share_link
 
@@ -77,6 +77,11 @@ def preset_ui(pg, version):
         format_func=lambda k: PRESETS[k].title, key=key, on_change=load,
         help="Load a classic tutorial's table and network. Your edits are replaced.",
     )
+    if note := readouts.own_table_note(pg):
+        st.caption(note)
+        st.button("Reload the preset", key=f"sb_reload_{version}", width="stretch", on_click=pg.load_preset,
+                  args=(pg.settings.preset,), help="Brings back the preset's own table and settings; your table is "
+                                                   "replaced (the Data page can download it first).")
 
 
 def architecture_ui(settings, version):
@@ -119,8 +124,12 @@ def training_ui(pg, version):
     init = st.selectbox(
         "Initialisation", inits, inits.index(settings.init), format_func=lambda n: INITIALIZERS[n].label,
         key=f"sb_init_{version}",
+        help="How the seed draws the starting weights. Trask's tutorials draw uniformly from [-1, 1); the "
+             "test-score article draws from a standard normal; Xavier/Glorot narrows the uniform range for "
+             "wider layers.",
     )
-    seed_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
+    # Half and half: at 2:3 the button is too narrow for its label in the sidebar's 300 px.
+    seed_col, button_col = st.columns(2, vertical_alignment="bottom")
     seed = seed_col.number_input(
         "Seed", 0, 2**32 - 1, int(settings.seed), key=f"sb_seed_{version}",
         help="np.random.RandomState(seed) draws the starting weights: the same seed gives the same network.",
@@ -139,6 +148,9 @@ def training_ui(pg, version):
     loss = st.selectbox(
         "Loss", losses, losses.index(settings.loss), format_func=lambda n: LOSSES[n].label,
         key=f"sb_loss_{version}",
+        help="The number training makes smaller. The tutorials' rule, half the sum of squared errors, has no "
+             "1/N, so a table with more rows takes larger steps; mean squared error and cross-entropy average "
+             "over the rows. The Math page writes out the one in use.",
     )
     mode = "full" if settings.batch_size == 0 else ("row" if settings.batch_size == 1 else "mini")
     mode = st.radio("Rows per update", list(BATCH_MODES), list(BATCH_MODES).index(mode),

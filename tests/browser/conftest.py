@@ -188,13 +188,15 @@ def wait_settled(page, timeout=APP_TIMEOUT_MS):
 
     Streamlit applies a rerun's changes as they arrive and the live view plays frames back over a
     fraction of a second, so a page read too early can mix two states: settled means the script
-    is idle and every live chart and status value reads the same twice in a row, 150 ms apart,
-    and nothing is running. Fails at once on an exception box.
+    is idle, no element still shows the grey placeholder Streamlit draws while its code loads (on
+    a busy machine that takes seconds after the run), and every live chart and status value reads
+    the same twice in a row, 150 ms apart, and nothing is running. Fails at once on an exception box.
     """
     page.wait_for_function(
         """() => document.querySelector('[data-testid="stException"]') || (
             document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-            && document.querySelector('[data-testid="stMain"] h1'))""",
+            && document.querySelector('[data-testid="stMain"] h1')
+            && !document.querySelector('[data-testid="stSkeleton"]'))""",
         timeout=timeout)
     assert_no_exception(page)
     page.evaluate("() => { window.__settledLast = null; }")

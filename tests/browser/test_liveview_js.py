@@ -22,9 +22,10 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 BLUE, RED, HIGHLIGHT = "#2166ac", "#b2182b", "#e66101"
 SPEEDS = [0, 1, 2, 5, 10, 30, 100, 1000, 10000]
 # (CSS width, CSS height, device scale): an 800 px window, 1024x768 at 150% zoom, 1280x720 at 125%,
-# and a 1024x768 screen with 1.5 device pixels per CSS pixel.
+# a 1024x768 screen with 1.5 device pixels per CSS pixel, and an 800 px window with the app's sidebar
+# open, which leaves the view 468 px.
 SIZES = {"800px": (800, 900, 1), "1024x768-zoom150": (683, 512, 1.5), "1280x720-zoom125": (1024, 576, 1.25),
-         "1024x768-dpr1.5": (1024, 768, 1.5)}
+         "1024x768-dpr1.5": (1024, 768, 1.5), "800px-sidebar-open": (516, 700, 1)}
 
 HARNESS = """<!doctype html>
 <html><head><meta charset="utf-8"><title>live view</title>

@@ -5,10 +5,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from engine.presets import PRESETS
+from ui.site import PAGES
 
 from .conftest import (
+    ARTIFACTS,
     DEEP,
     PAGE_PATHS,
+    AppServer,
     assert_no_exception,
     button,
     live_charts,
@@ -37,6 +40,28 @@ def test_page_opens_by_its_address(page, app_url, title):
     else:
         assert live_charts(page) == []
     assert_no_exception(page)
+
+
+def test_a_servers_first_visit_straight_to_a_page_gets_the_whole_app(browser):
+    """A class opens a link to the Predict page on a server that has just started (a deployed app wakes up).
+
+    With a folder named pages/ beside app.py, Streamlit runs a page on its own for such a first visit, without
+    app.py's navigation, sidebar or link; the app switches that off and runs the page through app.py.
+    """
+    with AppServer(ARTIFACTS / "streamlit-server-first-visit.log") as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            open_app(page, server.url, "predict", "preset=curved&seed=4&steps=30")
+            assert page.get_by_test_id("stMain").locator("h1").first.inner_text().strip() == "Predict"
+            nav = page.get_by_test_id("stSidebarNav").inner_text()
+            assert all(p.title in nav for p in PAGES) and "app" not in nav.split()
+            assert page.get_by_test_id("stSidebar").get_by_text("Backprop Playground").count() == 1
+            assert wait_charts_drawn(page, 1) == 1
+            assert parse_qs(urlsplit(page.url).query) == {"preset": ["curved"], "seed": ["4"], "steps": ["30"]}
+        finally:
+            context.close()
+        assert "Traceback" not in server.log_text()
 
 
 SHARED_QUERY = "preset=trask-3-layer&seed=3&steps=7"
