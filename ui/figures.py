@@ -18,6 +18,12 @@ HEIGHT_DIAGRAM = 420
 HEIGHT_MAP = 600  # the Predict page's output map: hundreds of generated points need room around them
 HEIGHT_STRIP = 320
 HEIGHT_SWEEP = HEIGHT_CURVE + 40  # room for the legend
+MATRIX_ROW_HEIGHT = 40  # px per row of a heatmap up to HEIGHT_MATRIX: numbers at 15 px still fit a cell
+
+
+def matrix_height(n_rows):
+    """A heatmap's height in px for n_rows rows: a short matrix needs less than HEIGHT_MATRIX."""
+    return min(HEIGHT_MATRIX, 150 + MATRIX_ROW_HEIGHT * n_rows)
 
 
 def _bucket_extremes(buckets):
