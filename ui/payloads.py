@@ -13,7 +13,9 @@ before update j + 1 (the engine's history), so the point at N is the frame's own
 import hashlib
 import json
 import math
+import threading
 import time
+import weakref
 
 import numpy as np
 
@@ -22,8 +24,14 @@ from ui import figures, readouts
 
 FRAME_WINDOW_SECONDS = 1.0  # frames this recent are resent, so a skipped redraw loses none
 MAX_FRAMES = 24
+# The browser asks again every controls["tick_ms"]: frames of the last two and a half requests cover one
+# payload it skipped, and 20 frames a second move every chart smoothly. Each frame costs the server a
+# forward pass and ~0.6 kB of JSON that Streamlit serialises twice, so more is waste.
+WINDOW_TICKS = 2.5
+MIN_WINDOW_SECONDS = 0.3
+FRAMES_PER_SECOND = 20
 PER_FRAME_NUMBERS = 400  # larger tables and S-curves ride only on the newest frame
-CURVE_POINTS = 1200
+CURVE_BUCKETS = 400  # the error curve's history in 200 to 400 buckets, up to 4 points each
 MAP_POINTS = 48  # per axis of the output map
 SIGNIFICANT = 7  # digits kept for drawing; the tables show 8 decimals of numbers below 1
 
@@ -61,10 +69,21 @@ def forward(frame, X, activations):
     return zs, outs
 
 
-def recent_frames(pg, now=None):
-    """The playground's frames of the last FRAME_WINDOW_SECONDS (at most MAX_FRAMES), or its current state."""
+def recent_frames(pg, now=None, tick_ms=None):
+    """The playground's recent frames, thinned evenly to FRAMES_PER_SECOND, ending with its current state.
+
+    Recent: taken within WINDOW_TICKS requests of the browser (tick_ms apart), at least
+    MIN_WINDOW_SECONDS and at most FRAME_WINDOW_SECONDS ago; the newest frame is always kept.
+    """
     now = time.monotonic() if now is None else now
-    frames = [f for f in pg.live.frames if now - f.taken_at <= FRAME_WINDOW_SECONDS][-MAX_FRAMES:]
+    window = FRAME_WINDOW_SECONDS
+    if tick_ms:
+        window = min(FRAME_WINDOW_SECONDS, max(MIN_WINDOW_SECONDS, WINDOW_TICKS * tick_ms / 1000))
+    frames = [f for f in pg.live.frames if now - f.taken_at <= window]
+    most = min(MAX_FRAMES, math.ceil(window * FRAMES_PER_SECOND))
+    if len(frames) > most:
+        last = len(frames) - 1
+        frames = [frames[last - round(k * last / (most - 1))] for k in range(most - 1, -1, -1)]
     if not frames or frames[-1].step != pg.steps:
         frames.append(current_frame(pg))
     return frames
@@ -110,19 +129,70 @@ def _number(x):
 
 
 def error_curve_data(pg, current=None):
-    """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps."""
+    """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps.
+
+    The history is cut into buckets of a power-of-two width, at most CURVE_BUCKETS of them; each
+    bucket keeps the positions of its smallest and largest mean |error| and loss, so a spike is
+    never hidden. A full bucket never changes while the history grows, so it is decimated once and
+    kept for the next payload (until the network changes, or the buckets double in width).
+    """
     mae, loss = pg.trainer.mean_abs_error[0], pg.trainer.loss_history[0]
-    if len(mae):
-        index = np.unique(figures._downsample_indices(np.vstack([mae, loss]), CURVE_POINTS // 2))
-        x = index.tolist()
-        series = [clean(mae[index]), clean(loss[index])]
+    n = len(mae)
+    if n <= CURVE_BUCKETS * 2:
+        x, series = list(range(n)), [clean(mae), clean(loss)]
     else:
-        x, series = [], [[], []]
+        width = 1 << math.ceil(math.log2(n / CURVE_BUCKETS))
+        with _curves_lock:
+            kept = _curves.get(pg)
+        if kept is None or kept.made_for != (pg.trainer, pg.generation, width) or kept.end > n:
+            kept = _CurvePoints((pg.trainer, pg.generation, width))
+        kept.extend(mae, loss, n // width * width, width)
+        with _curves_lock:
+            _curves[pg] = kept
+        tail = _picked(mae, loss, kept.end, n - kept.end, n - kept.end) if n > kept.end else np.empty(0, np.intp)
+        x = [*kept.x, *tail.tolist()]
+        series = [[*kept.series[0], *clean(mae[tail])], [*kept.series[1], *clean(loss[tail])]]
+        if x[-1] != n - 1:
+            x.append(n - 1)
+            series[0] += clean(mae[-1:])
+            series[1] += clean(loss[-1:])
     if current is not None:
         x.append(pg.steps)
         series[0].append(current[0])
         series[1].append(current[1])
     return {"x": x, "series": series}
+
+
+def _picked(mae, loss, start, length, width):
+    """Sorted positions of the extremes of both series in each bucket of `width` in [start, start + length)."""
+    values = np.vstack([mae[start:start + length], loss[start:start + length]]).reshape(2, -1, width)
+    low, high = figures._bucket_extremes(values)
+    offsets = start + width * np.arange(values.shape[1])
+    return np.unique(np.concatenate([(low + offsets).ravel(), (high + offsets).ravel()]))
+
+
+class _CurvePoints:
+    """The decimated full buckets of one network's history, as drawn: x, and both series cleaned."""
+
+    def __init__(self, made_for):
+        self.made_for = made_for  # (trainer, generation, bucket width): any change starts again
+        self.end = 0  # history covered so far (a multiple of the width)
+        self.x, self.series = [], [[], []]
+
+    def extend(self, mae, loss, end, width):
+        if end <= self.end:
+            return
+        index = _picked(mae, loss, self.end, end - self.end, width)
+        if self.end == 0:  # step 0 always opens the curve
+            index = np.unique(np.append(index, 0))
+        self.x += index.tolist()
+        self.series[0] += clean(mae[index])
+        self.series[1] += clean(loss[index])
+        self.end = end
+
+
+_curves = weakref.WeakKeyDictionary()  # Playground -> _CurvePoints; a page's runs hold its playground's lock
+_curves_lock = threading.Lock()
 
 
 # -- the views ----------------------------------------------------------------------------------
@@ -132,6 +202,7 @@ def train_view(pg, controls):
     """Payload of the Train page: status, error curve, outputs table, heatmaps, network diagram."""
     names, labels, titles = readouts.layer_names(pg), readouts.neuron_labels(pg), readouts.weight_titles(pg)
     table = pg.table
+    X, Y = table.X, table.Y  # each is rebuilt from the table's rows when asked for: once per payload is enough
     bias = bool(pg.trainer.b)
     out_columns = [f"{name} (output)" for name in table.outputs]
     charts = [
@@ -140,8 +211,8 @@ def train_view(pg, controls):
          "height": figures.HEIGHT_CURVE},
         {"id": "outputs", "kind": "table", "title": "Outputs and targets (after the updates so far)",
          "columns": [*table.inputs, *(f"{n} (target)" for n in table.outputs), *out_columns],
-         "fixed": {**{c: exact(table.X[:, j]) for j, c in enumerate(table.inputs)},
-                   **{f"{n} (target)": exact(table.Y[:, j]) for j, n in enumerate(table.outputs)}},
+         "fixed": {**{c: exact(X[:, j]) for j, c in enumerate(table.inputs)},
+                   **{f"{n} (target)": exact(Y[:, j]) for j, n in enumerate(table.outputs)}},
          "formats": {**{c: "g" for c in [*table.inputs, *(f"{n} (target)" for n in table.outputs)]},
                      **{c: "fixed8" for c in out_columns}},
          "max_rows": 30},
@@ -152,12 +223,12 @@ def train_view(pg, controls):
          "layers": labels, "layer_names": names,
          "height": max(figures.HEIGHT_DIAGRAM, 100 + 28 * max(len(layer) for layer in labels))},
     ]
-    frames, curve_point = _train_frames(pg, out_columns)
+    frames, curve_point = _train_frames(pg, out_columns, controls.get("tick_ms"))
     return _payload("train", pg, controls, charts, frames, {"curve": error_curve_data(pg, curve_point)})
 
 
-def _train_frames(pg, out_columns):
-    frames = recent_frames(pg)
+def _train_frames(pg, out_columns, tick_ms=None):
+    frames = recent_frames(pg, tick_ms=tick_ms)
     activations = pg.config.activations
     per_frame = pg.table.n_rows * len(out_columns) <= PER_FRAME_NUMBERS
     shown, point = [], None
@@ -189,7 +260,7 @@ def scurve_view(pg, controls):
                            "color": figures.LAYER_COLORS[l % len(figures.LAYER_COLORS)]}
                           for l, (name, act) in enumerate(zip(names, activations))],
                "height": figures.HEIGHT_DIAGRAM}]
-    frames = recent_frames(pg)
+    frames = recent_frames(pg, tick_ms=controls.get("tick_ms"))
     labels = readouts.neuron_labels(pg)[1:]
     per_frame = pg.table.n_rows * sum(len(n) for n in labels) <= PER_FRAME_NUMBERS
     shown = []
