@@ -82,9 +82,42 @@ def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergen
     return results
 
 
+def _stack(config, X, Y, states, test):
+    """(key, a Trainer for these networks at step 0 with empty history); its weights are overwritten next.
+
+    Building one draws every network's starting weights and checks the first-layer product for the
+    stack's shapes, which for 30 networks costs about as much as a few hundred of their steps. A
+    server sends the same stack slice after slice, so the last few are kept (see _keep) and made
+    ready again. A kept Trainer is taken out while a slice uses it, so two threads never share one.
+    """
+    seeds, rates = [s.seed for s in states], [s.learning_rate for s in states]
+    key = (config, X.shape, X.tobytes(), Y.tobytes(), tuple(seeds), tuple(rates),
+           *((None,) if test[0] is None else (test[0].shape, test[0].tobytes(), test[1].tobytes())))
+    trainer = _kept.pop(key, None)
+    if trainer is None:
+        return key, Trainer(config, X, Y, seeds=seeds, learning_rates=rates, X_test=test[0], Y_test=test[1])
+    trainer.steps = 0
+    trainer.diverged_at[:] = -1
+    trainer._frozen = {}
+    trainer.last_outputs = None
+    return key, trainer
+
+
+def _keep(key, trainer):
+    if trainer.n_networks * len(trainer.X) > KEPT_MAX_ROWS:  # large stacks' work buffers are not worth holding
+        return
+    _kept[key] = trainer
+    while len(_kept) > KEPT_STACKS:
+        _kept.pop(next(iter(_kept)), None)
+
+
+KEPT_STACKS = 16  # a class on mixed presets sends one stack per preset each round
+KEPT_MAX_ROWS = 2048  # networks x rows: a class of 30 on a tutorial's table, or 256 seeds on 8 rows
+_kept = {}  # key -> Trainer, oldest first
+
+
 def _run(config, X, Y, states, n_steps, snapshot_every, test):
-    trainer = Trainer(config, X, Y, seeds=[s.seed for s in states], learning_rates=[s.learning_rate for s in states],
-                      X_test=test[0], Y_test=test[1])
+    key, trainer = _stack(config, X, Y, states, test)
     for k, state in enumerate(states):
         for l, W in enumerate(state.W):
             trainer.W[l][k] = W
@@ -106,13 +139,15 @@ def _run(config, X, Y, states, n_steps, snapshot_every, test):
                                       [b[k, 0].copy() for b in trainer.b]))
         if trainer.steps == before or (trainer.n_networks == 1 and trainer.diverged_at[0] >= 0):
             break
+    taken = take_states(trainer)
     test_errors, test_losses = trainer.test_mean_abs_error, trainer.test_loss_history
-    return [SliceResult(take_states(trainer)[k], trainer.steps, trainer.mean_abs_error[k].copy(),
-                        trainer.loss_history[k].copy(),
-                        int(trainer.diverged_at[k]) if not states[k].diverged else -1, snapshots[k],
-                        None if test_errors is None else test_errors[k].copy(),
-                        None if test_losses is None else test_losses[k].copy())
-            for k in range(trainer.n_networks)]
+    results = [SliceResult(taken[k], trainer.steps, trainer.mean_abs_error[k].copy(), trainer.loss_history[k].copy(),
+                           int(trainer.diverged_at[k]) if not states[k].diverged else -1, snapshots[k],
+                           None if test_errors is None else test_errors[k].copy(),
+                           None if test_losses is None else test_losses[k].copy())
+               for k in range(trainer.n_networks)]
+    _keep(key, trainer)
+    return results
 
 
 def absorb(trainer, results):

@@ -9,6 +9,8 @@ tab costs the server nothing.
 """
 
 import hashlib
+import threading
+import time
 from pathlib import Path
 from types import MappingProxyType
 
@@ -32,7 +34,32 @@ export default function (component) {
 
 _component = st.components.v2.component("backprop_live", html="<div></div>", js=_LOADER)
 
-MIN_TICK_MS, TICK_MS_PER_WATCHED_RUN, MAX_TICK_MS = 100, 15, 600
+# How often a running view's browser asks for the next payload. Each payload costs the page-serving
+# interpreter some milliseconds (measured below); together they may take LIVE_SHARE of it, so that page
+# loads and clicks still find it free. Beyond MAX_TICK_MS the browser's playback would stall between payloads.
+MIN_TICK_MS, MAX_TICK_MS = 100, 600
+LIVE_SHARE = 0.4
+
+
+class _PayloadCost:
+    """A smoothed measure of the CPU seconds one live-view run takes (all views, all sessions)."""
+
+    def __init__(self, seconds=0.01):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+
+    def add(self, seconds):
+        with self._lock:
+            self.seconds = 0.9 * self.seconds + 0.1 * seconds
+
+
+payload_cost = _PayloadCost()
+
+
+def tick_ms(watched, seconds_per_payload):
+    """Milliseconds between one browser's requests when `watched` runs are shown at once."""
+    wanted = 1000 * watched * seconds_per_payload / LIVE_SHARE
+    return int(min(MAX_TICK_MS, max(MIN_TICK_MS, wanted)))
 
 BUILDERS = MappingProxyType({"train": payloads.train_view, "scurve": payloads.scurve_view,
                              "predict": payloads.predict_view, "seeds": payloads.seeds_view})
@@ -54,10 +81,10 @@ def controls(pg, kind, acked, note):
     preset = PRESETS.get(pg.settings.preset)
     # With many runs watched at once, browsers ask for the next payload less often: each still plays
     # its frames back smoothly, and the server's page-serving core is not spent on redraws.
-    tick_ms = min(MAX_TICK_MS, MIN_TICK_MS + TICK_MS_PER_WATCHED_RUN * max(0, scheduler.shared().watched() - 1))
+    every = tick_ms(scheduler.shared().watched(), payload_cost.seconds)
     return {"kind": kind, "running": running, "can_run": bool(can_run),
             "run_to": preset.steps if preset else 10_000, "speed": pg.live.speed, "speeds": list(live.SPEEDS),
-            "acked": dict(acked), "note": note, "tick_ms": tick_ms}
+            "acked": dict(acked), "note": note, "tick_ms": every}
 
 
 def live_view(pg, view):
@@ -66,6 +93,7 @@ def live_view(pg, view):
     kind = CONTROLS[view]
 
     def body():
+        started = time.thread_time()
         acked = st.session_state.setdefault(f"{key}_acked", {})
         state = st.session_state.get(key) or {}
         note = actions.apply_actions(pg, state.get("actions"), acked, sweep=view == "seeds")
@@ -79,6 +107,8 @@ def live_view(pg, view):
         data["serial"] = serial
         _component(key=key, data=data, default={"actions": None}, on_actions_change=_ignore,
                    on_tick_change=_ignore)
+        if running:
+            payload_cost.add(time.thread_time() - started)
         was_running = st.session_state.get(f"{key}_was_running", False)
         st.session_state[f"{key}_was_running"] = running
         if was_running and not running:  # the run ended: the rest of the page and the address catch up

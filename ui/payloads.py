@@ -13,7 +13,9 @@ before update j + 1 (the engine's history), so the point at N is the frame's own
 import hashlib
 import json
 import math
+import threading
 import time
+import weakref
 
 import numpy as np
 
@@ -22,8 +24,14 @@ from ui import figures, readouts
 
 FRAME_WINDOW_SECONDS = 1.0  # frames this recent are resent, so a skipped redraw loses none
 MAX_FRAMES = 24
+# The browser asks again every controls["tick_ms"]: frames of the last two and a half requests cover one
+# payload it skipped, and 20 frames a second move every chart smoothly. Each frame costs the server a
+# forward pass and ~0.6 kB of JSON that Streamlit serialises twice, so more is waste.
+WINDOW_TICKS = 2.5
+MIN_WINDOW_SECONDS = 0.3
+FRAMES_PER_SECOND = 20
 PER_FRAME_NUMBERS = 400  # larger tables and S-curves ride only on the newest frame
-CURVE_POINTS = 1200
+CURVE_BUCKETS = 400  # the error curve's history in 200 to 400 buckets, up to 4 points per series each
 MAP_POINTS = 48  # per axis of the output map
 NEURON_MAP_POINTS = 24  # per axis of each neuron's small map: up to 97 maps ride on the newest frame
 FIT_POINTS = 200  # along the input of a one-input table's output curve
@@ -65,10 +73,21 @@ def forward(frame, X, activations):
     return zs, outs
 
 
-def recent_frames(pg, now=None):
-    """The playground's frames of the last FRAME_WINDOW_SECONDS (at most MAX_FRAMES), or its current state."""
+def recent_frames(pg, now=None, tick_ms=None):
+    """The playground's recent frames, thinned evenly to FRAMES_PER_SECOND, ending with its current state.
+
+    Recent: taken within WINDOW_TICKS requests of the browser (tick_ms apart), at least
+    MIN_WINDOW_SECONDS and at most FRAME_WINDOW_SECONDS ago; the newest frame is always kept.
+    """
     now = time.monotonic() if now is None else now
-    frames = [f for f in pg.live.frames if now - f.taken_at <= FRAME_WINDOW_SECONDS][-MAX_FRAMES:]
+    window = FRAME_WINDOW_SECONDS
+    if tick_ms:
+        window = min(FRAME_WINDOW_SECONDS, max(MIN_WINDOW_SECONDS, WINDOW_TICKS * tick_ms / 1000))
+    frames = [f for f in pg.live.frames if now - f.taken_at <= window]
+    most = min(MAX_FRAMES, math.ceil(window * FRAMES_PER_SECOND))
+    if len(frames) > most:
+        last = len(frames) - 1
+        frames = [frames[last - round(k * last / (most - 1))] for k in range(most - 1, -1, -1)]
     if not frames or frames[-1].step != pg.steps:
         frames.append(current_frame(pg))
     return frames
@@ -152,22 +171,73 @@ def error_curve_data(pg, current=None):
     """{"x", "series"}: decimated history (x = updates before that pass) and the current pass at x = steps.
 
     With test rows the series are training mean |error| and loss, then test mean |error| and loss.
+    The history is cut into buckets of a power-of-two width, at most CURVE_BUCKETS of them; each
+    bucket keeps the positions of every series' smallest and largest value, so a spike is never
+    hidden. A full bucket never changes while the history grows, so it is decimated once and kept
+    for the next payload (until the network changes, or the buckets double in width).
     """
     trainer = pg.trainer
+    factor = test_loss_factor(pg) if trainer.has_test else 1.0
     histories = [trainer.mean_abs_error[0], trainer.loss_history[0]]
     if trainer.has_test:
-        histories += [trainer.test_mean_abs_error[0], trainer.test_loss_history[0] * test_loss_factor(pg)]
-    if len(histories[0]):
-        index = np.unique(figures.downsample_indices(np.vstack(histories), CURVE_POINTS // len(histories)))
-        x = index.tolist()
-        series = [clean(history[index]) for history in histories]
+        histories += [trainer.test_mean_abs_error[0], trainer.test_loss_history[0] * factor]
+    n = len(histories[0])
+    if n <= CURVE_BUCKETS * 2:
+        x, series = list(range(n)), [clean(history) for history in histories]
     else:
-        x, series = [], [[] for _ in histories]
+        width = 1 << math.ceil(math.log2(n / CURVE_BUCKETS))
+        with _curves_lock:
+            kept = _curves.get(pg)
+        made_for = (trainer, pg.generation, width, len(histories), factor)
+        if kept is None or kept.made_for != made_for or kept.end > n:
+            kept = _CurvePoints(made_for, len(histories))
+        kept.extend(histories, n // width * width, width)
+        with _curves_lock:
+            _curves[pg] = kept
+        tail = _picked(histories, kept.end, n - kept.end, n - kept.end) if n > kept.end else np.empty(0, np.intp)
+        x = [*kept.x, *tail.tolist()]
+        series = [[*done, *clean(history[tail])] for done, history in zip(kept.series, histories)]
+        if x[-1] != n - 1:
+            x.append(n - 1)
+            for values, history in zip(series, histories):
+                values += clean(history[-1:])
     if current is not None:
         x.append(pg.steps)
         for values, value in zip(series, current, strict=True):
             values.append(value)
     return {"x": x, "series": series}
+
+
+def _picked(histories, start, length, width):
+    """Sorted positions of every series' extremes in each bucket of `width` in [start, start + length)."""
+    values = np.vstack([h[start:start + length] for h in histories]).reshape(len(histories), -1, width)
+    low, high = figures._bucket_extremes(values)
+    offsets = start + width * np.arange(values.shape[1])
+    return np.unique(np.concatenate([(low + offsets).ravel(), (high + offsets).ravel()]))
+
+
+class _CurvePoints:
+    """The decimated full buckets of one network's history, as drawn: x, and every series cleaned."""
+
+    def __init__(self, made_for, n_series):
+        self.made_for = made_for  # (trainer, generation, bucket width, ...): any change starts again
+        self.end = 0  # history covered so far (a multiple of the width)
+        self.x, self.series = [], [[] for _ in range(n_series)]
+
+    def extend(self, histories, end, width):
+        if end <= self.end:
+            return
+        index = _picked(histories, self.end, end - self.end, width)
+        if self.end == 0:  # step 0 always opens the curve
+            index = np.unique(np.append(index, 0))
+        self.x += index.tolist()
+        for values, history in zip(self.series, histories):
+            values += clean(history[index])
+        self.end = end
+
+
+_curves = weakref.WeakKeyDictionary()  # Playground -> _CurvePoints; a page's runs hold its playground's lock
+_curves_lock = threading.Lock()
 
 
 # -- the views ----------------------------------------------------------------------------------
@@ -177,6 +247,7 @@ def train_view(pg, controls):
     """Payload of the Train page: status, error curve, outputs table, heatmaps, network diagram."""
     names, labels, titles = readouts.layer_names(pg), readouts.neuron_labels(pg), readouts.weight_titles(pg)
     table = pg.table
+    X, Y = table.X, table.Y  # each is rebuilt from the table's rows when asked for: once per payload is enough
     bias = bool(pg.trainer.b)
     out_columns = [f"{name} (output)" for name in table.outputs]
     held_out = {"set": [("test" if test else "train") for test in _test_flags(pg)]} if pg.has_test else {}
@@ -187,8 +258,8 @@ def train_view(pg, controls):
          "height": figures.HEIGHT_CURVE},
         {"id": "outputs", "kind": "table", "title": "Outputs and targets (after the updates so far)",
          "columns": [*held_out, *table.inputs, *(f"{n} (target)" for n in table.outputs), *out_columns],
-         "fixed": {**held_out, **{c: exact(table.X[:, j]) for j, c in enumerate(table.inputs)},
-                   **{f"{n} (target)": exact(table.Y[:, j]) for j, n in enumerate(table.outputs)}},
+         "fixed": {**held_out, **{c: exact(X[:, j]) for j, c in enumerate(table.inputs)},
+                   **{f"{n} (target)": exact(Y[:, j]) for j, n in enumerate(table.outputs)}},
          "formats": {**{c: "g" for c in [*table.inputs, *(f"{n} (target)" for n in table.outputs)]},
                      **{c: "fixed8" for c in out_columns}},
          "max_rows": 30},
@@ -204,7 +275,7 @@ def train_view(pg, controls):
             chart["editable"] = int(chart["id"][1:])
     if len(table.inputs) == 2:
         charts.append(neuron_maps_spec(pg, names, labels))
-    frames, curve_point = _train_frames(pg, out_columns)
+    frames, curve_point = _train_frames(pg, out_columns, controls.get("tick_ms"))
     return _payload("train", pg, controls, charts, frames, {"curve": error_curve_data(pg, curve_point)})
 
 
@@ -221,8 +292,8 @@ def passes(pg, frame, activations):
     return train, (forward(frame, pg.trainer.X_test, activations) if pg.has_test else None)
 
 
-def _train_frames(pg, out_columns):
-    frames = recent_frames(pg)
+def _train_frames(pg, out_columns, tick_ms=None):
+    frames = recent_frames(pg, tick_ms=tick_ms)
     activations = pg.config.activations
     per_frame = pg.table.n_rows * len(out_columns) <= PER_FRAME_NUMBERS
     two_inputs = len(pg.table.inputs) == 2
@@ -285,7 +356,7 @@ def scurve_view(pg, controls):
                            "color": figures.LAYER_COLORS[l % len(figures.LAYER_COLORS)]}
                           for l, (name, act) in enumerate(zip(names, activations))],
                "height": figures.HEIGHT_DIAGRAM}]
-    frames = recent_frames(pg)
+    frames = recent_frames(pg, tick_ms=controls.get("tick_ms"))
     labels = readouts.neuron_labels(pg)[1:]
     per_frame = pg.table.n_rows * sum(len(n) for n in labels) <= PER_FRAME_NUMBERS
     shown = []
