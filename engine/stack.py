@@ -14,6 +14,7 @@ without it (the networks of one seed sweep) it stays frozen, as in the sweep's o
 Everything here crosses process boundaries as plain NumPy arrays and numbers.
 """
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,18 +83,48 @@ def run_slice(config, X, Y, states, n_steps, snapshot_every=0, alone_on_divergen
     return results
 
 
+class _KeptStacks:
+    """The last few stacks' Trainers, to be made ready again instead of rebuilt (see _stack).
+
+    A Trainer is taken out while a slice uses it, so two threads never share one, and everything
+    a slice depends on (weights, random states, pending rows, step count, divergence) is written
+    over before it trains: tests/test_stack.py checks a kept stack trains bit for bit as a new one.
+    """
+
+    CAPACITY = 16  # a class on mixed presets sends one stack per preset each round
+    MAX_ROWS = 2048  # networks x rows kept: a class of 30 on a tutorial's table, or 256 seeds on 8 rows
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._trainers = {}  # key -> Trainer, oldest first
+
+    def take(self, key):
+        with self._lock:
+            return self._trainers.pop(key, None)
+
+    def keep(self, key, trainer):
+        if trainer.n_networks * len(trainer.X) > self.MAX_ROWS:  # large stacks' buffers are not worth holding
+            return
+        with self._lock:
+            self._trainers[key] = trainer
+            while len(self._trainers) > self.CAPACITY:
+                self._trainers.pop(next(iter(self._trainers)))
+
+
+_KEPT = _KeptStacks()
+
+
 def _stack(config, X, Y, states, test):
     """(key, a Trainer for these networks at step 0 with empty history); its weights are overwritten next.
 
     Building one draws every network's starting weights and checks the first-layer product for the
     stack's shapes, which for 30 networks costs about as much as a few hundred of their steps. A
-    server sends the same stack slice after slice, so the last few are kept (see _keep) and made
-    ready again. A kept Trainer is taken out while a slice uses it, so two threads never share one.
+    server sends the same stack slice after slice, so the last few are kept and made ready again.
     """
     seeds, rates = [s.seed for s in states], [s.learning_rate for s in states]
     key = (config, X.shape, X.tobytes(), Y.tobytes(), tuple(seeds), tuple(rates),
            *((None,) if test[0] is None else (test[0].shape, test[0].tobytes(), test[1].tobytes())))
-    trainer = _kept.pop(key, None)
+    trainer = _KEPT.take(key)
     if trainer is None:
         return key, Trainer(config, X, Y, seeds=seeds, learning_rates=rates, X_test=test[0], Y_test=test[1])
     trainer.steps = 0
@@ -101,19 +132,6 @@ def _stack(config, X, Y, states, test):
     trainer._frozen = {}
     trainer.last_outputs = None
     return key, trainer
-
-
-def _keep(key, trainer):
-    if trainer.n_networks * len(trainer.X) > KEPT_MAX_ROWS:  # large stacks' work buffers are not worth holding
-        return
-    _kept[key] = trainer
-    while len(_kept) > KEPT_STACKS:
-        _kept.pop(next(iter(_kept)), None)
-
-
-KEPT_STACKS = 16  # a class on mixed presets sends one stack per preset each round
-KEPT_MAX_ROWS = 2048  # networks x rows: a class of 30 on a tutorial's table, or 256 seeds on 8 rows
-_kept = {}  # key -> Trainer, oldest first
 
 
 def _run(config, X, Y, states, n_steps, snapshot_every, test):
@@ -146,7 +164,7 @@ def _run(config, X, Y, states, n_steps, snapshot_every, test):
                            None if test_errors is None else test_errors[k].copy(),
                            None if test_losses is None else test_losses[k].copy())
                for k in range(trainer.n_networks)]
-    _keep(key, trainer)
+    _KEPT.keep(key, trainer)
     return results
 
 

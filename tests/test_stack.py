@@ -81,3 +81,24 @@ def test_snapshots_hold_the_network_after_their_step():
     snap = result.snapshots[1]
     assert all(np.array_equal(a, b[0]) for a, b in zip(snap.W + snap.b, alone.W + [b[:, 0] for b in alone.b],
                                                        strict=True))
+
+
+def test_a_kept_stack_trains_as_a_new_one():
+    """The second slice from the same states runs in the first slice's Trainer, made ready again."""
+    from engine import stack
+
+    X, Y = table()
+    config = NetworkConfig(layer_sizes=(3, 4, 1), bias=True, batch_size=3)
+    trainers = [Trainer(config.replace(seed=seed), X[:6], Y[:6], X_test=X[6:], Y_test=Y[6:]) for seed in (5, 6)]
+    trainers[1].run(7)
+    states = [take_states(t)[0] for t in trainers]
+    first = run_slice(config, X[:6], Y[:6], states, 40, X_test=X[6:], Y_test=Y[6:])
+    kept = [key for key in stack._KEPT._trainers if key[4] == (5, 6)]
+    assert kept, "the slice's Trainer was not kept"
+    again = run_slice(config, X[:6], Y[:6], states, 40, X_test=X[6:], Y_test=Y[6:])
+    for a, b in zip(first, again, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a.state.W + a.state.b, b.state.W + b.state.b, strict=True))
+        assert np.array_equal(a.state.pending, b.state.pending) and a.steps_done == b.steps_done
+        for x, y in zip((a.mean_abs_error, a.loss, a.test_mean_abs_error, a.test_loss),
+                        (b.mean_abs_error, b.loss, b.test_mean_abs_error, b.test_loss), strict=True):
+            assert np.array_equal(x, y)
