@@ -189,8 +189,17 @@ class Loop:
         return self.submit(coroutine).result()
 
     def close(self):
+        """Cancel whatever is still waiting (a session that never finished), then stop the loop."""
+        async def cancel_the_rest():
+            rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
+
+        self.run(cancel_the_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
+        self.loop.close()
 
 
 async def open_all(clients):
