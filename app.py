@@ -24,6 +24,8 @@ with pg.lock:
         st.warning(pg.message, icon=":material/warning:")
     if not entry.live:  # training goes on only while a page that shows it is open
         scheduler.shared().release(pg)
+    if not entry.trains:  # an opened link still replaying: a page that does not show training shows its end
+        pg.finish_replay()
     try:
         page.run()
     finally:  # also when a page stops or reruns early: the address bar always holds the run

@@ -152,6 +152,8 @@ def test_run_then_pause():
 def test_the_train_page_lists_every_weight_as_a_number():
     """Heatmaps print numbers only where they fit; the page's tables hold them all, bias row included."""
     at = start({"preset": "curved", "hidden": "16", "steps": "3"})
+    keep_open_until(at, lambda: not playground(at).running)  # the link's steps, replayed
+    at.run()
     no_exceptions(at)
     pg = playground(at)
     tables = [t.value for t in at.table]
@@ -204,6 +206,10 @@ def test_link_round_trip_in_the_app():
     query = playground(at).to_query()
     again = start(query)
     no_exceptions(again)
+    # The page is drawn at once, and the link's steps are replayed as a live run meanwhile.
+    assert playground(again).running and playground(again).run_until == 100
+    assert again.query_params["steps"] == ["100"] or again.query_params["steps"] == "100"
+    keep_open_until(again, lambda: not playground(again).running)
     assert playground(again).steps == 100
     assert all(np.array_equal(a, b) for a, b in
                zip(playground(at).trainer.weights(), playground(again).trainer.weights(), strict=True))

@@ -8,6 +8,7 @@ from engine.datasets import make_dataset
 from tests.test_app import (
     PAGES,
     click,
+    keep_open_until,
     live_data,
     no_exceptions,
     playground,
@@ -122,6 +123,7 @@ def test_every_page_renders_the_lesson_with_a_split_features_and_a_penalty(page)
              "features": "x1_squared,x2_squared", "reg": "l1", "regrate": "0.001", "steps": "25",
              "edits": "20:0:1:0:0.5"}
     at = start(query)
+    keep_open_until(at, lambda: not playground(at).running)  # the link's steps, replayed on the Train page
     at.switch_page(page).run()
     no_exceptions(at)
     assert playground(at).steps == 25 and playground(at).weight_edits == ((20, 0, 1, 0, 0.5),)

@@ -440,3 +440,82 @@ def test_a_sweep_holds_no_more_memory_than_its_limit(make):
         tracemalloc.stop()
     assert pg.sweep.trainer.steps == target and not pg.sweep.running
     assert held <= limits.MAX_SWEEP_BYTES, f"{held / 1e6:.1f} MB"
+
+
+def a_link_with_events():
+    """A run with a rate change and two weights typed in, as a link's query."""
+    pg = Playground.from_preset("curved")
+    pg.apply_settings(replace(pg.settings, hidden=(5, 3), seed=7, batch_size=5, learning_rate=0.3))
+    pg.step(150)
+    pg.set_learning_rate(0.1)
+    pg.step(20)
+    assert pg.set_weight(0, 1, 2, 0.75) == ""
+    pg.step(30)
+    assert pg.set_weight(1, 0, 0, -0.5) == ""
+    return pg, pg.to_query()
+
+
+def replayed_in_the_background(query):
+    """(Playground, warnings, the address while replaying) once the scheduler's slices have been run here."""
+    pg, warnings = Playground.from_query(query, background=True)
+    address = pg.to_query()
+    while pg.running:
+        pg.advance_live()
+    return pg, warnings, address
+
+
+def test_a_link_replayed_in_the_background_ends_bit_for_bit_where_it_does_at_once():
+    original, query = a_link_with_events()
+    at_once, warnings = Playground.from_query(query)
+    background, background_warnings, address = replayed_in_the_background(query)
+    assert warnings == background_warnings == []
+    assert address == query  # the address bar keeps the link while it replays
+    for pg in (at_once, background):
+        assert pg.steps == original.steps == 200 and not pg.running
+        assert weights_equal(pg, original) and pg.settings == original.settings
+        assert pg.learning_rate_changes == original.learning_rate_changes
+        assert pg.weight_edits == original.weight_edits
+        assert np.array_equal(pg.trainer.mean_abs_error, original.trainer.mean_abs_error)
+        assert pg.to_query() == query
+
+
+def test_a_link_opened_in_the_background_starts_at_step_zero_and_trains_as_a_live_run():
+    _, query = a_link_with_events()
+    pg, _ = Playground.from_query(query, background=True)
+    assert pg.steps == 0 and pg.running and pg.run_until == 200
+    job = pg.job()
+    assert job.steps <= 150  # slices stop where the link changes the learning rate
+
+
+def test_pausing_a_replay_keeps_what_has_happened_and_the_address_follows():
+    _, query = a_link_with_events()
+    pg, _ = Playground.from_query(query, background=True)
+    from engine.stack import run_slice
+
+    while pg.steps < 180:  # the scheduler's slices, ten steps at a time
+        job = pg.job()
+        pg.absorb("train", job.generation, run_slice(job.config, job.X, job.Y, job.states, min(job.steps, 10)))
+    pg.pause()
+    assert 170 <= pg.steps < 200 and not pg.running
+    assert pg.learning_rate_changes == ((0, 0.3), (150, 0.1)) and pg.weight_edits == ((170, 0, 1, 2, 0.75),)
+    address = pg.to_query()
+    assert address["steps"] == str(pg.steps) and address["edits"] == "170:0:1:2:0.75"
+    again, _ = Playground.from_query(address)
+    assert weights_equal(again, pg)
+    pg.run(200)  # Run to the link's target goes on, and the edit at 200 is the visitor's to make now
+    while pg.running:
+        pg.advance_live()
+    assert pg.steps == 200 and pg.weight_edits == ((170, 0, 1, 2, 0.75),)
+
+
+def test_a_page_that_does_not_show_training_finishes_the_replay_at_once():
+    original, query = a_link_with_events()
+    pg, _ = Playground.from_query(query, background=True)
+    job = pg.job()  # a slice in flight when the visitor opens the Math page
+    pg.finish_replay()
+    assert pg.steps == 200 and not pg.running and weights_equal(pg, original)
+    assert pg.weight_edits == original.weight_edits and pg.to_query() == query
+    from engine.stack import run_slice
+
+    pg.absorb("train", job.generation, run_slice(job.config, job.X, job.Y, job.states, job.steps))
+    assert pg.steps == 200 and weights_equal(pg, original)  # the late slice is dropped

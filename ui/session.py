@@ -19,7 +19,7 @@ def playground():
     if KEY not in st.session_state:
         query = st.query_params.to_dict()
         if query:
-            pg, warnings = Playground.from_query(query)
+            pg, warnings = Playground.from_query(query, background=True)
         else:
             pg, warnings = Playground.from_preset(), []
         st.session_state[KEY] = pg

@@ -10,6 +10,7 @@ class PageEntry:
     icon: str
     url_path: str  # the page's address after the app's root ("" for the default page)
     live: bool = False  # shows training live; its live view also shows the playground's message
+    trains: bool = False  # its live view runs the playground's own network (the Seeds page runs a sweep)
 
     @property
     def default(self):
@@ -17,10 +18,10 @@ class PageEntry:
 
 
 PAGES = (
-    PageEntry("pages/train.py", "Train", ":material/fitness_center:", "", live=True),
+    PageEntry("pages/train.py", "Train", ":material/fitness_center:", "", live=True, trains=True),
     PageEntry("pages/data.py", "Data", ":material/table:", "data"),
-    PageEntry("pages/s_curve.py", "S-curve", ":material/show_chart:", "s_curve", live=True),
-    PageEntry("pages/predict.py", "Predict", ":material/online_prediction:", "predict", live=True),
+    PageEntry("pages/s_curve.py", "S-curve", ":material/show_chart:", "s_curve", live=True, trains=True),
+    PageEntry("pages/predict.py", "Predict", ":material/online_prediction:", "predict", live=True, trains=True),
     PageEntry("pages/math.py", "Math", ":material/functions:", "math"),
     PageEntry("pages/code.py", "Code", ":material/code:", "code"),
     PageEntry("pages/seeds.py", "Seeds", ":material/casino:", "seeds", live=True),

@@ -47,6 +47,16 @@ def _locked(method):
 
 
 @dataclass(eq=False)
+class Replay:
+    """An opened link's run, replayed slice by slice: its target step and the events still to come."""
+
+    target: int
+    generation: int  # the playground's generation when it started: any change but a slice ends the replay
+    events: deque  # (step, "rate", rate) or (step, "edit", (step, layer, row, column, value)), in order
+    query: dict  # the link as it will be once replayed: the address bar keeps it meanwhile
+
+
+@dataclass(eq=False)
 class Playground:
     """One visitor's playground: the settings, the table, and the network trained on them."""
 
@@ -67,6 +77,7 @@ class Playground:
     settings_version: int = 0
     hidden: tuple = ()  # what a classroom link hides (ui.links.HIDEABLE); it stays in the address bar
     generation: int = 0  # grows whenever the network changes other than by a scheduled slice
+    replay: "Replay" = None  # while an opened link's run is replayed in the background
     lock: object = field(default_factory=threading.RLock, repr=False)
     # Slices the scheduler finished while the playground was busy (a page being drawn holds the lock).
     finished: deque = field(default_factory=deque, repr=False)
@@ -81,8 +92,12 @@ class Playground:
         return pg
 
     @classmethod
-    def from_query(cls, query):
-        """(Playground, warnings) for a link's query parameters; anything bad falls back, with a warning."""
+    def from_query(cls, query, background=False):
+        """(Playground, warnings) for a link's query parameters; anything bad falls back, with a warning.
+
+        background: train the link's steps as a live run through the scheduler (the page draws at
+        once and shows the replay); otherwise here, before returning. The numbers are the same.
+        """
         link, warnings = links.from_query(query)
         pg = cls(link.settings, link.table, ((0, link.settings.learning_rate),), hidden=link.hidden)
         try:
@@ -97,12 +112,26 @@ class Playground:
             warnings.append(f"The link asks for {link.steps:,} steps; it opened at step {steps:,}, because "
                             "replaying more of this network would take more than about two seconds of the shared "
                             f"server. Run to {link.steps:,} continues with the same weights, {steps:,} steps a click.")
-        problem = pg._replay(steps, link.learning_rate_changes or pg.learning_rate_changes, link.weight_edits)
+        changes = link.learning_rate_changes or pg.learning_rate_changes
+        if background:
+            pg._start_replay(steps, changes, link.weight_edits)
+            warnings += [text for text in (pg.take_notice(), pg.message) if text]
+            return pg, warnings
+        problem = pg._replay(steps, changes, link.weight_edits)
         warnings += [text for text in (problem, pg.message) if text]
         return pg, warnings
 
     def to_query(self, hidden=None):
-        """The whole playground as a link's query parameters (strings); `hidden` overrides what it hides."""
+        """The whole playground as a link's query parameters (strings); `hidden` overrides what it hides.
+
+        While an opened link is being replayed, it is that link (with what it hides now).
+        """
+        if self._active_replay() is not None:
+            query = dict(self.replay.query)
+            query.pop("hide", None)
+            hide = links.to_query(links.Link(self.settings, self.table, hidden=self.hidden if hidden is None
+                                             else tuple(hidden))).get("hide")
+            return {**query, **({"hide": hide} if hide else {})}
         return links.to_query(links.Link(self.settings, self.table, self.steps, self.learning_rate_changes,
                                          self.hidden if hidden is None else tuple(hidden), self.weight_edits))
 
@@ -410,6 +439,8 @@ class Playground:
         if kind == "sweep":
             return self.sweep.job(self.generation) if self.sweep is not None else None
         steps = min(self.live.allowance(self.steps), limits.MAX_TOTAL_STEPS - self.steps)
+        if self._active_replay() is not None:
+            steps = self._replay_room(steps)
         if steps <= 0:
             if self.running and not self.live.speed:  # reached its target: nothing more to do
                 self.live.stop()
@@ -441,7 +472,10 @@ class Playground:
         self.live.spent(result.steps_done)
         for snap in result.snapshots:
             self.live.record(Frame(start + snap.steps, tuple(snap.W), tuple(snap.b)))
+        replaying = self._active_replay() is not None
         self._after_training(result.diverged_at >= 0)
+        if replaying:
+            self._replay_events_due()
 
     @_locked
     def advance_live(self, seconds=limits.SECONDS_PER_CALL):
@@ -553,28 +587,77 @@ class Playground:
 
         Returns "" or why the weight edits were not all replayed (those left out and after them are dropped).
         """
-        changes = learning_rate_changes
-        self.reset()
-        events = sorted([(start, 0, i) for i, (start, _) in enumerate(changes) if start <= steps]
-                        + [(edit[0], 1, i) for i, edit in enumerate(weight_edits) if edit[0] <= steps])
-        edits, problem = [], ""
-        for start, kind, i in events:
-            if start > self.steps:
-                self._train(start - self.steps)
-            if self.steps < start:  # stopped early (diverged): what comes later never happened
+        self._start_replay(steps, learning_rate_changes, weight_edits, live=False)
+        self._replay_the_rest()
+        return self.take_notice()
+
+    @_locked
+    def finish_replay(self):
+        """Train what is left of an opened link's replay here and now (for a page that does not show training)."""
+        if self._active_replay() is not None:
+            self._replay_the_rest()
+            self._changed()  # a slice still in flight is dropped; the live view shows where the replay ended
+
+    def _replay_the_rest(self):
+        while self.replay is not None and self.steps < self.replay.target:
+            before = self.steps
+            self._train(self._replay_room(self.replay.target - self.steps))
+            if self.steps == before:  # stopped early (diverged): what comes later never happened
                 break
-            if kind == 0 and changes[i][1] != self.trainer.learning_rates[0]:
-                self.trainer.set_learning_rate(changes[i][1])
-            elif kind == 1 and not problem:
-                try:
-                    self.trainer.set_weight(*weight_edits[i][1:])
-                    edits.append(weight_edits[i])
-                except ValueError as error:
-                    problem = f"The link's weight edit at step {start:,} can't be used ({error}); it and later " \
-                              "edits are left out."
-        self._train(steps - self.steps)
-        self.settings = replace(self.settings, learning_rate=float(self.trainer.learning_rates[0]))
-        self.learning_rate_changes = tuple(c for c in changes if c[0] <= steps) or ((0, self.settings.learning_rate),)
-        self.weight_edits = tuple(edits)
-        return problem
+            self._replay_events_due()
+        self.replay = None
+
+    def _start_replay(self, steps, learning_rate_changes, weight_edits, live=True):
+        """Back to step 0, with the link's events queued; live: the scheduler trains up to `steps`."""
+        self.reset()
+        changes = [(start, "rate", rate) for start, rate in learning_rate_changes if start <= steps]
+        edits = [(edit[0], "edit", edit) for edit in weight_edits if edit[0] <= steps]
+        events = sorted(changes + edits, key=lambda e: (e[0], e[1] == "edit"))  # stable: rates first at a step
+        query = links.to_query(links.Link(self.settings, self.table, steps, tuple(learning_rate_changes),
+                                          self.hidden, tuple(weight_edits)))
+        self.replay = Replay(steps, self.generation, deque(events), query)
+        self._replay_events_due()
+        if live and self.replay is not None and self.steps < steps:
+            self.live.start(steps)
+        elif self.steps >= steps:
+            self.replay = None
+
+    def _replay_room(self, steps):
+        """At most `steps`, and no further than the replay's next event."""
+        if self.replay is not None and self.replay.events:
+            steps = min(steps, self.replay.events[0][0] - self.steps)
+        return steps
+
+    def _replay_events_due(self):
+        """Apply the replay's events of this step; the replay ends at its target or when the run stopped."""
+        replay = self.replay
+        while replay.events and replay.events[0][0] <= self.steps:
+            start, kind, value = replay.events.popleft()
+            if kind == "rate":
+                if value != self.trainer.learning_rates[0]:
+                    self.trainer.set_learning_rate(value)
+                self.learning_rate_changes = ((0, value),) if start == 0 else (*self.learning_rate_changes,
+                                                                                (start, value))
+                self.settings = replace(self.settings, learning_rate=float(value))
+                self._settings_changed_elsewhere()
+                continue
+            try:
+                self.trainer.set_weight(*value[1:])
+                self.weight_edits = (*self.weight_edits, value)
+                trainer = self.trainer
+                self.live.record(Frame(trainer.steps, tuple(trainer.weights()), tuple(trainer.biases())))
+            except ValueError as error:
+                self.notice = (f"The link's weight edit at step {start:,} can't be used ({error}); it and later "
+                               "edits are left out.")
+                replay.events = deque(e for e in replay.events if e[1] != "edit")
+        if self.steps >= replay.target or self.trainer.diverged_at[0] >= 0:
+            self.replay = None
+
+    def _active_replay(self):
+        """The replay under way, or None: a pause, a click that trains or any change of the network ends it."""
+        replay = self.replay
+        if replay is not None and (replay.generation != self.generation or not self.running
+                                   or self.run_until != replay.target):
+            self.replay = replay = None
+        return replay
 
