@@ -163,6 +163,11 @@ class Trainer:
         self.one_first_product = bool(
             self.n_networks > 1 and self.shared_table and self.full_batch and len(sizes) > 2
             and _one_product_is_exact(n_rows, sizes, self.n_networks, config.bias))
+        # steps per chunk: the per-step buffers (outputs, mini-batches) of a chunk stay under ~8 MB each
+        rows = max(self.batch_rows, self.X_test.shape[-2] if self.has_test else 0)
+        self._chunk = max(1, min(self._chunk_wanted,
+                                 _BUFFER_FLOATS // (self.n_networks * rows * max(sizes[0], sizes[-1]))))
+        self._zbuf = None  # the work buffers are made by the first step (see _allocate), not before
         self.reset()
 
     # -- state ----------------------------------------------------------------
@@ -204,10 +209,15 @@ class Trainer:
         self._frozen = {}  # k -> last finite (W, b) of a diverged network in a sweep
         self._pending = [np.empty(0, dtype=np.intp) for _ in range(S)]  # each network's shuffled rows not yet used
         self.last_outputs = None  # (S, batch_rows, n_out): the latest training forward pass, before its update
-        self._allocate()
 
     def _allocate(self):
         """Buffers for every array a training step writes, so that a step allocates nothing.
+
+        Made by the first training step and kept from then on (a reset keeps them too: every step
+        writes them before it reads them), so a Trainer that never trains here holds only its
+        weights, random states and history: a seed sweep's, whose slices train in other processes,
+        would otherwise hold (S, rows, neurons) arrays for every layer, 306 MB for 256 seeds of six
+        layers of 16 on 500 rows.
 
         With k = batch_rows, for the layers l between input (0) and output (L):
             _hidden[l], _back[l], _delta[l]   (S, k, n_l), l = 1 .. L-1: activation, delta @ W.T, delta
@@ -227,8 +237,6 @@ class Trainer:
         """
         S, k, sizes = self.n_networks, self.batch_rows, self.config.layer_sizes
         L = len(sizes) - 1
-        rows = max(k, self.X_test.shape[-2] if self.has_test else 0)
-        self._chunk = max(1, min(self._chunk_wanted, _BUFFER_FLOATS // (S * rows * max(sizes[0], sizes[-1]))))
         self._zbuf = np.empty((self._chunk, S, k, sizes[-1]))
         self._abuf = np.empty_like(self._zbuf)
         self._ebuf = np.empty_like(self._zbuf)
@@ -390,6 +398,8 @@ class Trainer:
 
     def _advance(self, m):
         """Run m updates on every network, then record their history."""
+        if self._zbuf is None:
+            self._allocate()
         self._grow_history(self.steps + m)
         if not self.full_batch:
             self._gather_batches(m)

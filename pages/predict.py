@@ -5,7 +5,7 @@ import streamlit as st
 
 from engine.export import forward_code
 from engine.presets import PRESETS
-from ui import generalisation, readouts, session
+from ui import generalisation, kept, readouts, session
 from ui.liveview import live_view
 from ui.table import read_new_rows
 
@@ -19,9 +19,10 @@ st.caption("Type new input rows. Each one is scaled with the training table's nu
 preset = PRESETS.get(pg.settings.preset)
 starting = [list(r) for r in preset.new_inputs] if preset and preset.new_inputs and \
     len(preset.new_inputs[0]) == len(table.inputs) else [list(table.X[0])]
-version = f"{pg.settings_version}_{hash(table.inputs)}"
-new_rows = st.data_editor(pd.DataFrame(starting, columns=list(table.inputs), dtype=float), num_rows="dynamic",
-                          key=f"predict_rows_{version}", width="stretch")
+version = f"{pg.settings_version}_{hash(table.inputs)}"  # a preset, a link or new inputs: the rows start afresh
+key, base = kept.editor_base("predict_rows", version, pd.DataFrame(starting, columns=list(table.inputs), dtype=float))
+new_rows = kept.keep_edits("predict_rows", version,
+                           st.data_editor(base, num_rows="dynamic", key=key, width="stretch"))
 X_new, problems = read_new_rows(new_rows, table.inputs)
 if problems:
     st.error("Some rows can't be used:\n\n" + "\n".join(f"- {p}" for p in problems))

@@ -3,6 +3,7 @@
 import itertools
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -553,6 +554,72 @@ def test_a_draft_can_be_discarded_for_the_table_in_use():
     button(at, "Discard the draft").click().run()
     no_exceptions(at)
     assert not at.error and playground(at).table == in_use and at.session_state["data_version"] == version + 1
+
+
+# -- what is typed on Predict and Seeds outlives a visit to another page ----------------------------------
+
+
+def predict_editor_key(at):
+    pg = playground(at)
+    return next(k for k in at.session_state if str(k).startswith("predict_rows_")
+                and str(k).endswith(f"{pg.settings_version}_{hash(pg.table.inputs)}"))
+
+
+def type_new_rows(at, edited_rows, added_rows=()):
+    """An edit in the Predict page's grid of new rows, as the browser sends it, then a run."""
+    at.session_state[predict_editor_key(at)] = {"edited_rows": edited_rows, "added_rows": list(added_rows),
+                                                "deleted_rows": []}
+    return at.run()
+
+
+def visit_train_and_return(at, page):
+    at.switch_page("pages/train.py").run()
+    return at.switch_page(page).run()
+
+
+def test_new_rows_typed_on_predict_are_there_on_return():
+    at = start()
+    select_preset(at, "test-score")
+    at.switch_page("pages/predict.py").run()
+    type_new_rows(at, {0: {"studied": 5.0}}, [{"studied": 1.0, "slept": 2.0}])
+    typed = at.table[0].value
+    assert list(typed["studied"]) == [5.0, 1.0] and list(typed["slept"]) == [8.0, 2.0]
+    visit_train_and_return(at, "pages/predict.py")
+    no_exceptions(at)
+    assert at.table[0].value.equals(typed)
+    type_new_rows(at, {1: {"slept": 3.0}})  # typing goes on from the rows that were kept
+    no_exceptions(at)
+    assert list(at.table[0].value["studied"]) == [5.0, 1.0] and list(at.table[0].value["slept"]) == [8.0, 3.0]
+    select_preset(at, "trask-3-layer")
+    select_preset(at, "test-score")  # a preset chosen again starts from its own rows
+    assert list(at.table[0].value["studied"]) == [4.0]
+
+
+def test_the_seeds_page_inputs_are_there_on_return():
+    at = start()
+    select_preset(at, "xor-bias")
+    pg = playground(at)
+    assert pg.apply_settings(replace(pg.settings, test_share=0.25)) and pg.has_test  # so seeds can be ordered
+    at.switch_page("pages/seeds.py").run()
+    at.number_input(key="seeds_count").set_value(3)
+    at.number_input(key="seeds_steps").set_value(20)
+    at.number_input(key="seeds_target").set_value(0.2).run()
+    visit_train_and_return(at, "pages/seeds.py")
+    no_exceptions(at)
+    assert [at.number_input(key=k).value for k in ("seeds_count", "seeds_steps", "seeds_target")] == [3, 20, 0.2]
+    button(at, "Run all seeds").click().run()
+    keep_open_until(at, lambda: not playground(at).sweep.running)
+    sweep = playground(at).sweep
+    assert sweep.trainer.n_networks == 3 and sweep.target_steps == 20 and sweep.target_error == 0.2
+    order = at.radio(key="seeds_order")
+    chosen = next(o for o in order.options if o != order.value)
+    order.set_value(chosen)
+    at.selectbox(key="seeds_pick").set_value(int(sweep.trainer.seeds[2])).run()
+    visit_train_and_return(at, "pages/seeds.py")
+    no_exceptions(at)
+    assert at.radio(key="seeds_order").value == chosen
+    assert at.selectbox(key="seeds_pick").value == int(sweep.trainer.seeds[2])
+    assert at.number_input(key="seeds_count").value == 3
 
 
 # -- saved networks through the Code page ------------------------------------------------------------

@@ -219,6 +219,31 @@ def test_history_grows_in_blocks_not_per_step():
     assert len(buffers) <= 3
 
 
+def test_a_trainer_makes_its_work_buffers_on_its_first_step_not_before():
+    """A Trainer that only holds networks (a seed sweep's, trained in other processes) holds no step buffers."""
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.integers(0, 2, (500, 11)).astype(float), rng.integers(0, 2, (500, 1)).astype(float)
+    config = NetworkConfig(layer_sizes=(11,) + (16,) * 6 + (1,), bias=True)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        trainer = Trainer(config, X, Y, seeds=range(64))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    weights = sum(W.nbytes + b.nbytes for W, b in zip(trainer.W, trainer.b))  # 0.8 MB; the buffers would be 76 MB
+    assert held < 2 * weights + 1_000_000, f"{held / 1e6:.1f} MB"
+    alone = Trainer(config.replace(seed=5), X, Y)
+    trainer.run(3)
+    alone.run(3)
+    assert np.array_equal(trainer.mean_abs_error[5], alone.mean_abs_error[0])
+    assert all(np.array_equal(W[5], V[0]) for W, V in zip(trainer.W + trainer.b, alone.W + alone.b))
+
+
 def test_reset_returns_the_starting_weights():
     trainer = curved_trainer(batch_size=5)
     start = trainer.weights()

@@ -16,8 +16,9 @@ MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
 MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: two floats of history each, 32 MB at most
 # What a sweep holds (tests/test_state.py measures it): its history, reserved for its own steps and no
-# more, the engine's three per-step output buffers (2 MB each for 256 seeds on 4 rows, 8 MB at most),
-# weights and random states. 256 single neurons at the network-step limit hold 40 MB.
+# more, weights and random states. Its slices train in worker processes, so its Trainer never makes the
+# engine's per-step work buffers. 256 single neurons at the network-step limit hold 33 MB; 256 networks
+# of six layers of 16 on 500 rows hold 4 MB.
 MAX_SWEEP_BYTES = 48_000_000
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_QUERY_CHARS = 20_000  # longer query strings are ignored with a warning
