@@ -410,10 +410,16 @@ def test_a_sweep_is_bounded_by_the_work_of_all_its_networks():
     assert f"{pg.sweep.target_steps:,} steps" in note and "two seconds" in note
 
 
+def held_out_half(pg):
+    assert pg.apply_settings(replace(pg.settings, test_share=0.5)) and pg.trainer.has_test
+    return pg
+
+
 @pytest.mark.parametrize("make", [
     lambda: Playground.from_preset("single-neuron"),  # the most steps: history at the network-step limit
     largest_playground,  # the largest work buffers, were they made: 306 MB for 256 seeds, never trained here
-], ids=["most steps", "largest network"])
+    lambda: held_out_half(Playground.from_preset("single-neuron")),  # four histories a network
+], ids=["most steps", "largest network", "test rows"])
 def test_a_sweep_holds_no_more_memory_than_its_limit(make):
     """Measured, not computed: everything a sweep keeps once its slices' results are all in."""
     import gc

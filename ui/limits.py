@@ -14,7 +14,7 @@ MAX_NEURONS = 16
 MAX_TOTAL_STEPS = 1_000_000  # history of one network: two float arrays of this length
 MAX_SEEDS = 256
 MAX_SWEEP_STEPS = 100_000
-MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: two floats of history each, 32 MB at most
+MAX_SWEEP_NETWORK_STEPS = 2_000_000  # seeds x steps: two floats of history each, 32 MB at most (half with test rows)
 # What a sweep holds (tests/test_state.py measures it): its history, reserved for its own steps and no
 # more, weights and random states. Its slices train in worker processes, so its Trainer never makes the
 # engine's per-step work buffers. 256 single neurons at the network-step limit hold 33 MB; 256 networks

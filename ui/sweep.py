@@ -43,7 +43,9 @@ class Sweep:
         wanted = int(min(max(1, steps), limits.MAX_SWEEP_STEPS))
         seeds = [(first_seed + k) % 2**32 for k in range(n_seeds)]
         trainer = Trainer(config, X, Y, seeds=seeds, X_test=X_test, Y_test=Y_test)
-        by_memory = limits.MAX_SWEEP_NETWORK_STEPS // n_seeds
+        # Held-out rows add two histories per network (test error and loss) to the two every network keeps.
+        network_steps = limits.MAX_SWEEP_NETWORK_STEPS // (2 if trainer.has_test else 1)
+        by_memory = network_steps // n_seeds
         by_work = limits.steps_within_budget(trainer, wanted)
         steps = min(wanted, by_memory, by_work)
         if steps == wanted:
@@ -53,7 +55,8 @@ class Sweep:
                     "two seconds of the shared server); fewer seeds, fewer rows or a smaller network go further.")
         else:
             note = (f"{n_seeds} seeds can train at most {steps:,} steps each here "
-                    f"({limits.MAX_SWEEP_NETWORK_STEPS:,} network-steps in all); fewer seeds can go further.")
+                    f"({network_steps:,} network-steps in all{' with test rows' if trainer.has_test else ''}); "
+                    "fewer seeds can go further.")
         return cls(_with_history_for(trainer, steps), made_from, steps, float(target_error)), note
 
     def job(self, generation):
