@@ -40,7 +40,7 @@ def data_set_ui(pg):
                                 help="np.random.RandomState(data seed) draws the points: the same seed, the same "
                                      "points.")
     st.caption(DATASETS[name].story)
-    buttons = st.columns([1, 1, 3])
+    buttons = st.columns([2, 2, 3])  # room for whole labels in a narrow window
     if buttons[0].button("Generate", key="gen_generate", type="primary", width="stretch",
                          help="Replace the table with these points; the network starts again."):
         pg.generate_data(name, points, noise, seed)
@@ -122,7 +122,8 @@ def discretize_ui(pg):
 def weight_ui(pg):
     """Type a new value into one weight: the same recorded event as clicking a cell of a weight heatmap."""
     choices = readouts.weight_choices(pg)
-    cols = st.columns([3, 3, 2, 1], vertical_alignment="bottom")
+    # Two rows, so a narrow window (a projector, a sidebar left open) still shows every label whole.
+    cols = [*st.columns(2, vertical_alignment="bottom"), *st.columns([3, 1], vertical_alignment="bottom")]
     layer = cols[0].selectbox("Matrix", range(len(choices)), format_func=lambda l: choices[l]["title"],
                               key="weight_layer")
     matrix = choices[layer]

@@ -134,15 +134,15 @@ def scaled_table(pg):
 
 
 def weight_choices(pg):
-    """Per weight matrix: its title, its cells as (row, column, 'from x1 to l1[0]') and its values, bias row last."""
-    labels, titles = neuron_labels(pg), weight_titles(pg)
+    """Per weight matrix: a short title, its cells as (row, column, 'x1 → l1[0]') and its values, bias row last."""
+    labels = neuron_labels(pg)
     choices = []
     for l, W in enumerate(pg.trainer.weights()):
         rows = [*labels[l], *(["bias"] if pg.trainer.b else [])]
         values = np.vstack([W, pg.trainer.biases()[l][None]]) if pg.trainer.b else W
-        cells = [(i, j, f"from {rows[i]} to {labels[l + 1][j]}") for i in range(len(rows))
-                 for j in range(W.shape[1])]
-        choices.append({"title": titles[l], "cells": cells, "values": values.tolist()})
+        cells = [(i, j, f"{rows[i]} → {labels[l + 1][j]}") for i in range(len(rows)) for j in range(W.shape[1])]
+        # short enough for a select box in a narrow column; the heatmaps' titles say the rest
+        choices.append({"title": f"syn{l} ({len(rows)}×{W.shape[1]})", "cells": cells, "values": values.tolist()})
     return choices
 
 
