@@ -43,8 +43,8 @@ CHARTS = {"Train": 5, "S-curve": 1, "Predict": 1, "Seeds": 2}  # live charts eac
 MIN_PICTURE_PX = 120  # of the first live chart, on screen with the controls that change it
 
 PROBLEMS = DEEP + """() => {
-    const bad = [], text = (e) => ((e.innerText || e.value || '').trim()
-        || `<${e.tagName.toLowerCase()} ${e.getAttribute('data-testid') || e.className}>`).replace(/\\s+/g, ' ').slice(0, 60);
+    const name = (e) => `<${e.tagName.toLowerCase()} ${e.getAttribute('data-testid') || e.className}>`;
+    const bad = [], text = (e) => ((e.innerText || e.value || '').trim() || name(e)).replace(/\\s+/g, ' ').slice(0, 60);
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const hidden = sidebar && sidebar.dataset.collapsed === 'true' ? sidebar : null;
     const shown = (e) => { const r = e.getBoundingClientRect();
