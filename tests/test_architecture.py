@@ -54,7 +54,11 @@ def _unpacked(target):
         yield target
 
 
-@pytest.mark.parametrize("path", [p for p in UI_SOURCES if p.name != "state.py"], ids=lambda p: p.name)
+# Playground itself: one class in these modules (ui/state.py says which concern each holds).
+OWNER_MODULES = ("state.py", "state_reading.py", "state_training.py", "state_replay.py")
+
+
+@pytest.mark.parametrize("path", [p for p in UI_SOURCES if p.name not in OWNER_MODULES], ids=lambda p: p.name)
 def test_only_the_playground_changes_its_own_fields(path):
     """Pages, callbacks and helpers call Playground methods; a field set from outside would skip its lock."""
     tree = ast.parse(path.read_text(), filename=str(path))
@@ -101,3 +105,17 @@ def test_pages_lay_out_and_leave_the_maths_to_others(path):
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(isinstance(node, ast.ClassDef) for node in ast.walk(tree))
     assert "numpy" not in imported, "maths belongs in ui/ or engine/"
+
+
+def test_the_playgrounds_read_only_views_change_nothing():
+    """ui/state_reading.py may be called while a page draws: no method there assigns to the playground."""
+    tree = ast.parse((ROOT / "ui" / "state_reading.py").read_text())
+    assigned = [t for _, t in _assigned_attributes(tree) if t.startswith("self.")]
+    assert assigned == []
+
+
+def test_the_playground_is_made_of_its_owner_modules():
+    from ui.state import Playground
+
+    modules = {cls.__module__ for cls in Playground.__mro__ if cls is not object}
+    assert {f"ui.{name.removesuffix('.py')}" for name in OWNER_MODULES} == modules
