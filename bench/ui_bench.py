@@ -39,6 +39,7 @@ from streamlit_client import LiveClient, newest_step  # noqa: E402
 
 from engine.presets import PRESETS, build_trainer  # noqa: E402
 from tests.browser.conftest import ARTIFACTS, VIEWPORT, AppServer, button, launch_chromium  # noqa: E402
+from tests.browser.conftest import DEEP as TEST_DEEP  # noqa: E402
 from ui.scheduler import WORKER_NICENESS  # noqa: E402
 
 PRESET = "trask-3-layer"
@@ -48,16 +49,8 @@ STRIP_SHOTS, STRIP_GAP = 6, 0.2
 CPU_WARMUP, CPU_WINDOW = 2.0, 6.0
 QUERY = f"preset={PRESET}&seed=1&steps=0"
 
-# In the page: deep queries into the live view's shadow root, and a timestamp for every click.
-DEEP = """
-const deepAll = (selector) => {
-    const found = [], walk = (root) => {
-        root.querySelectorAll(selector).forEach((e) => found.push(e));
-        root.querySelectorAll('*').forEach((e) => { if (e.shadowRoot) walk(e.shadowRoot); });
-    };
-    walk(document);
-    return found;
-};
+# In the page: deep queries into the live view's shadow root (the tests' own), and a timestamp for every click.
+DEEP = TEST_DEEP + """
 const chartIds = () => deepAll('[data-chart-id]').map((c) => c.dataset.chartId);
 """
 INSTALL_CLICK_CLOCK = """() => {
