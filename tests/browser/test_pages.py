@@ -134,6 +134,9 @@ def test_charts_are_updated_in_place_while_training_runs(page, app_url):
     assert wait_charts_drawn(page, 5) == 5
     page.evaluate(DEEP + """() => deepAll('[data-chart-id]').forEach((c, i) => { c.firstMark = i;
         c.querySelectorAll('canvas, table').forEach((n) => { n.firstMark = i; }); })""")
+    # At 1,000 steps a second the run outlasts its 50 frames by far (one click trains 68,352 steps), so
+    # Pause is still there to click however fast the machine is.
+    page.get_by_role("combobox", name="Speed").select_option(label="1,000 steps/s")
     button(page, "▶ Run").click()
     page.wait_for_function("() => (window.__backpropLiveStats?.steps?.curve || 0) >= 50", timeout=60_000)
     button(page, "⏸ Pause").click()
