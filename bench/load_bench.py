@@ -74,6 +74,14 @@ def percentile(values, q):
 # -- what the engine says -------------------------------------------------------------------------
 
 
+def one_click(key, steps):
+    """The step a Run to `steps` click reaches on preset `key`: the server grants one click's work at most."""
+    from ui import limits
+    from ui.state import Playground
+
+    return min(steps, limits.steps_within_budget(Playground.from_preset(key).trainer, steps))
+
+
 def stacked_seconds(people, steps):
     """CPU seconds the engine alone needs for everyone's networks, each preset's networks stacked in one call."""
     groups = {}
@@ -132,7 +140,7 @@ class Isolation:
         """Compare every frame kept with the engine; ({(key, seed): outputs after `steps`}, frames compared)."""
         from concurrent.futures import ProcessPoolExecutor
 
-        jobs = [(key, seed, steps, frames) for (key, seed), frames in self.frames.items()]
+        jobs = [(key, seed, one_click(key, steps), frames) for (key, seed), frames in self.frames.items()]
         finals, checked = {}, 0
         with ProcessPoolExecutor(workers) as pool:
             for (key, seed, _, _), (final, count, problems) in zip(jobs, pool.map(replay_one, *zip(*jobs))):
@@ -213,15 +221,20 @@ async def open_all(clients):
     await asyncio.gather(*(one(client) for client in clients))
 
 
-async def run_to_together(clients, steps, seed=0):
-    """Everyone presses Run to `steps` within CLICK_SPREAD seconds; seconds from each click to its final payload."""
+async def run_to_together(clients, steps, seed=0, reached=None):
+    """Everyone presses Run to `steps` within CLICK_SPREAD seconds; seconds from each click to its final payload.
+
+    reached: per client, the step its click reaches (one click's work may stop short of `steps`); default `steps`.
+    """
     order = random.Random(seed).sample(range(len(clients)), len(clients))
+    reached = reached or [steps] * len(clients)
 
     async def one(rank, client):
         await asyncio.sleep(CLICK_SPREAD * rank / len(clients))
         clicked = time.perf_counter()
         await client.act("run_to", steps)
-        done = await client.follow(lambda d: newest_step(d) == steps and not running(d), FINISH_TIMEOUT)
+        end = reached[clients.index(client)]
+        done = await client.follow(lambda d: newest_step(d) == end and not running(d), FINISH_TIMEOUT)
         return time.perf_counter() - clicked if done else float("inf")
 
     return await asyncio.gather(*(one(rank, clients[i]) for rank, i in enumerate(order)))
@@ -270,7 +283,8 @@ def class_round(loop, server, processes, people, steps, isolation, learner=None,
     bare, niced = (stacked_seconds(people, steps), stacked_seconds_niced(people, steps)) if first else (None, None)
     peak = MemoryPeak(processes)
     cpu_before, waits_before, started = processes.cpu(), processes.waiting(), time.perf_counter()
-    future = loop.submit(run_to_together(clients, steps, seed=round_))
+    reached = [one_click(key, steps) for key, _ in people]
+    future = loop.submit(run_to_together(clients, steps, seed=round_, reached=reached))
     busy_feel = learner.feel() if learner is not None else None
     finish = future.result()
     wall = time.perf_counter() - started
@@ -375,7 +389,9 @@ def row(name, values, unit, target="", scale=1.0):
 
 def report(title, rounds, people, steps, isolation, finals, checked):
     n = len(people)
-    print(f"\n{title}: {n} sessions, Run to {steps:,} within {CLICK_SPREAD:g} s, {len(rounds)} round(s)")
+    short = sorted({(key, one_click(key, steps)) for key, _ in people if one_click(key, steps) < steps})
+    print(f"\n{title}: {n} sessions, Run to {steps:,} within {CLICK_SPREAD:g} s, {len(rounds)} round(s)"
+          + "".join(f"; {key} stops at {end:,} (one click's work)" for key, end in short))
     print(f"  {'':<52} {'median':>9} {'p90':>9} {'max':>9}")
     row("click to final payload, each session", [f for r in rounds for f in r["finish"]], "s",
         "target: all within 15 s")
