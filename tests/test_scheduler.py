@@ -195,3 +195,9 @@ def test_workers_are_fresh_interpreters_that_never_run_the_apps_script(server, t
     finally:
         fresh.shutdown()
     assert not marker.exists()
+
+
+def test_a_class_gets_fewer_larger_slices_and_a_lone_run_small_ones():
+    sizes = [scheduler.slice_seconds(n) for n in range(1, 40)]
+    assert sizes[0] == scheduler.SLICE_SECONDS and sizes[-1] == scheduler.MAX_SLICE_SECONDS
+    assert sizes == sorted(sizes)
