@@ -14,7 +14,6 @@ from ui.locking import locked as _locked
 
 
 @dataclass(eq=False)
-@dataclass(eq=False)
 class Replay:
     """An opened link's run, replayed slice by slice: its target step and the events still to come."""
 
