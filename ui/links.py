@@ -292,24 +292,18 @@ def from_query(query):
         except LinkProblem as problem:
             steps = _clamped_steps(query["steps"])
             warnings.append(f"Link parameter 'steps': {problem}; training {steps:,} steps.")
-    changes = ()
-    if "lrs" in query:
+    def event_list(name, parse, instead):
+        """The parsed parameter `name`, or () with a warning saying what happens `instead`."""
         try:
-            changes = parse_rate_changes(query["lrs"], settings.learning_rate)
+            return parse(query[name]) if name in query else ()
         except LinkProblem as problem:
-            warnings.append(f"Link parameter 'lrs': {problem}; using one learning rate throughout.")
-    hidden = ()
-    if "hide" in query:
-        try:
-            hidden = parse_hidden(query["hide"])
-        except LinkProblem as problem:
-            warnings.append(f"Link parameter 'hide': {problem}; nothing is hidden.")
-    edits = ()
-    if "edits" in query:
-        try:
-            edits = parse_weight_edits(query["edits"])
-        except LinkProblem as problem:
-            warnings.append(f"Link parameter 'edits': {problem}; no weights are typed in.")
+            warnings.append(f"Link parameter '{name}': {problem}; {instead}.")
+            return ()
+
+    changes = event_list("lrs", lambda text: parse_rate_changes(text, settings.learning_rate),
+                         "using one learning rate throughout")
+    hidden = event_list("hide", parse_hidden, "nothing is hidden")
+    edits = event_list("edits", parse_weight_edits, "no weights are typed in")
     return Link(settings, table, steps, changes, hidden, edits), warnings
 
 
